@@ -1,0 +1,42 @@
+"""Iltizam: co-writing, review and export of Open Government commitment cards."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Build the application. Only wiring happens here; every part lives in its own module."""
+    from . import config, db, errors, i18n
+    from .api import api
+    from .auth import throttle
+    from .collab import engine
+    from .extensions import socketio
+    from .views import views
+
+    app = Flask(__name__, instance_path=str(config.INSTANCE))
+    app.config.update(config.DEFAULTS)
+    app.config.update(config.from_environment())
+    if test_config:
+        app.config.update(test_config)
+
+    db.init_app(app)
+    i18n.init_app(app)
+    throttle.init_app(app)
+    errors.init_app(app)
+    app.register_blueprint(api)
+    app.register_blueprint(views)
+
+    kwargs: dict[str, Any] = {"cors_allowed_origins": app.config.get("CORS_ORIGINS", [])}
+    if app.config.get("SOCKETIO_ASYNC_MODE"):
+        kwargs["async_mode"] = app.config["SOCKETIO_ASYNC_MODE"]
+    if app.config.get("REDIS_URL"):
+        kwargs["message_queue"] = app.config["REDIS_URL"]
+    socketio.init_app(app, **kwargs)
+    engine.init_app(app, socketio)
+
+    from .cli import register_commands
+
+    register_commands(app)
+    return app

@@ -1,0 +1,1 @@
+"""Accounts and credentials: passwords, API tokens, sessions, CSRF, login throttling."""

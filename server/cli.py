@@ -1,0 +1,120 @@
+"""The `iltizam` command: Flask's CLI plus the project's own commands."""
+from __future__ import annotations
+
+import json
+import os
+from typing import TYPE_CHECKING
+
+import click
+from flask import current_app
+from flask.cli import FlaskGroup
+from sqlalchemy import select
+
+if TYPE_CHECKING:
+    from flask import Flask
+
+
+def _create_app() -> Flask:
+    from . import create_app
+
+    return create_app()
+
+
+def register_commands(app: Flask) -> None:
+    app.cli.add_command(db_group)
+    app.cli.add_command(seed_demo)
+    app.cli.add_command(create_user)
+    app.cli.add_command(create_token_cmd)
+
+
+@click.group("db", help="Database schema.")
+def db_group() -> None:
+    pass
+
+
+@db_group.command("upgrade", help="Create or migrate the database to the latest schema.")
+def db_upgrade() -> None:
+    from .migrate import upgrade
+
+    upgrade(current_app.config["DATABASE_URL"])
+    click.echo("database is up to date")
+
+
+@click.command("seed-demo", help="Create the demo plan (idempotent) and print its accounts.")
+@click.option("--json", "as_json", is_flag=True, help="Print the accounts as JSON.")
+def seed_demo(as_json: bool) -> None:
+    from . import db, demo
+    from .collab.engine import documents
+
+    session = db.session()
+    result = demo.seed(session, documents(current_app))
+    session.commit()
+    if as_json:
+        click.echo(json.dumps(result, ensure_ascii=False, indent=1))
+        return
+    click.echo(f"Demo plan {result['plan_id']}; every demo account's password: {result['password']}")
+    for acc in result["accounts"]:
+        where = f"card {acc['card_number']} (id {acc['card_id']})" if acc["card_id"] else f"plan {acc['plan_id']}"
+        click.echo(f"  {acc['role']:<12} {acc['email']:<40} {where}")
+
+
+@click.command("create-user", help="Create an account.")
+@click.option("--email", required=True)
+@click.option("--name", required=True)
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+@click.option("--language", type=click.Choice(["ar", "fr", "en"]), default="ar")
+@click.option("--admin", is_flag=True, help="May create plans.")
+def create_user(email: str, name: str, password: str, language: str, admin: bool) -> None:
+    from . import db
+    from .auth.passwords import hash_password
+    from .models import User
+
+    session = db.session()
+    email = email.strip().lower()
+    if session.scalars(select(User).where(User.email == email)).first():
+        raise click.ClickException(f"an account with {email} already exists")
+    try:
+        password_hash = hash_password(password)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
+    session.add(User(email=email, name=name, password_hash=password_hash, language=language, is_admin=admin))
+    session.commit()
+    click.echo(f"created {email}")
+
+
+@click.command("create-token", help="Print a new API token for EMAIL (shown once).")
+@click.argument("email")
+@click.option("--name", default="script")
+def create_token_cmd(email: str, name: str) -> None:
+    from . import db
+    from .auth.tokens import create_token
+    from .models import User
+
+    session = db.session()
+    user = session.scalars(select(User).where(User.email == email.strip().lower())).first()
+    if user is None:
+        raise click.ClickException(f"no account with {email}")
+    _, secret = create_token(session, user, name)
+    session.commit()
+    click.echo(secret)
+
+
+@click.command("run", help="Serve the app with live co-editing on HOST:PORT (default 127.0.0.1:5000).")
+@click.option("--host", default=lambda: os.environ.get("HOST", "127.0.0.1"))
+@click.option("--port", type=int, default=lambda: int(os.environ.get("PORT", "5000")))
+def run(host: str, port: int) -> None:
+    from .extensions import socketio
+
+    click.echo(f"Iltizam on http://{host}:{port}/")
+    socketio.run(current_app, host=host, port=port, allow_unsafe_werkzeug=True, use_reloader=False)
+
+
+def main() -> None:
+    from flask.cli import routes_command, shell_command
+
+    # Flask's own `run` serves plain HTTP only; ours serves Socket.IO too.
+    group = FlaskGroup(create_app=_create_app, add_default_commands=False,
+                       help="Iltizam: run, db upgrade, seed-demo, create-user, create-token.")
+    for command in (run, shell_command, routes_command):
+        group.add_command(command)
+    group(prog_name="iltizam")

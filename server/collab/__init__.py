@@ -1,0 +1,1 @@
+"""The collaboration engine: card documents, their storage and their live rooms."""

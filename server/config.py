@@ -1,0 +1,46 @@
+"""Configuration read from the environment, with the embedded defaults of `make run`."""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+INSTANCE = Path(os.environ.get("ILTIZAM_INSTANCE", Path.cwd() / "instance"))
+
+
+def _secret_key() -> str:
+    """SECRET_KEY from the environment, else one kept in the instance folder across restarts."""
+    if os.environ.get("SECRET_KEY"):
+        return os.environ["SECRET_KEY"]
+    INSTANCE.mkdir(parents=True, exist_ok=True)
+    path = INSTANCE / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def from_environment() -> dict[str, Any]:
+    return {
+        "SECRET_KEY": _secret_key(),
+        "DATABASE_URL": os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE / 'iltizam.db'}"),
+        "REDIS_URL": os.environ.get("REDIS_URL") or None,
+        "SOCKETIO_ASYNC_MODE": os.environ.get("SOCKETIO_ASYNC_MODE") or None,
+        "SESSION_COOKIE_SECURE": os.environ.get("SESSION_COOKIE_SECURE", "0") == "1",
+        "PUBLIC_URL": os.environ.get("PUBLIC_URL", ""),
+        "SMTP_HOST": os.environ.get("SMTP_HOST") or None,
+        "SMTP_PORT": int(os.environ.get("SMTP_PORT", "25")),
+        "SMTP_FROM": os.environ.get("SMTP_FROM", "iltizam@localhost"),
+    }
+
+
+DEFAULTS: dict[str, Any] = {
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "PERMANENT_SESSION_LIFETIME": 60 * 60 * 12,
+    "MAX_CONTENT_LENGTH": 12 * 1024 * 1024,
+    "INVITATION_DAYS": 14,
+    "LOGIN_ATTEMPTS": 5,          # failed logins allowed per email and address...
+    "LOGIN_WINDOW_SECONDS": 300,  # ...within this window
+}

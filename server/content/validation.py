@@ -1,0 +1,132 @@
+"""Checks that field values given from outside (API, Word import) fit the template.
+
+These are hard shape rules: a value that breaks them is refused with a message naming the
+field. Soft drafting rules (lengths, dates inside the plan period…) are criteria instead, since a
+card is allowed to be unfinished while people write it.
+"""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import schemas
+
+MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+DATE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$")
+BLOCK_NODES = {"paragraph", "bulletList", "orderedList", "listItem"}
+INLINE_NODES = {"text", "hardBreak"}
+MARKS = {"bold", "italic", "underline", "link"}
+SAFE_LINK = re.compile(r"^(https?://|mailto:)", re.IGNORECASE)
+# A hard ceiling well above any template limit, so one request cannot bloat a document.
+MAX_TEXT = 100_000
+
+
+class FieldError(ValueError):
+    """A value that does not fit its field. `field` names it, e.g. "milestones[2].start"."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.message = message
+
+
+def _text(path: str, value: Any, allow_empty: bool = True) -> None:
+    if not isinstance(value, str):
+        raise FieldError(path, "must be a string")
+    if len(value) > MAX_TEXT:
+        raise FieldError(path, f"is longer than {MAX_TEXT} characters")
+
+
+def _scalar(path: str, kind: str, value: Any, spec: dict[str, Any]) -> None:
+    _text(path, value)
+    if value == "":
+        return
+    if kind == "month" and not MONTH.match(value):
+        raise FieldError(path, "must be a month written YYYY-MM")
+    if kind == "date" and not DATE.match(value):
+        raise FieldError(path, "must be a date written YYYY-MM-DD")
+    if kind == "choice":
+        allowed = {o["id"] for o in spec["options"]}
+        if value not in allowed:
+            raise FieldError(path, f"must be one of {', '.join(sorted(allowed))}")
+
+
+def _rich_node(path: str, node: Any, depth: int) -> None:
+    if depth > 20:
+        raise FieldError(path, "is nested too deeply")
+    if not isinstance(node, dict) or not isinstance(node.get("type"), str):
+        raise FieldError(path, "every rich-text node must be an object with a type")
+    kind = node["type"]
+    if kind == "text":
+        _text(path, node.get("text"))
+        for mark in node.get("marks", []):
+            if not isinstance(mark, dict) or mark.get("type") not in MARKS:
+                raise FieldError(path, f"marks must be among {', '.join(sorted(MARKS))}")
+            if mark["type"] == "link":
+                href = (mark.get("attrs") or {}).get("href", "")
+                if not isinstance(href, str) or not SAFE_LINK.match(href):
+                    raise FieldError(path, "links must start with http://, https:// or mailto:")
+        return
+    if kind not in BLOCK_NODES | INLINE_NODES:
+        raise FieldError(path, f"node type {kind!r} is not allowed in rich text")
+    content = node.get("content", [])
+    if not isinstance(content, list):
+        raise FieldError(path, "content must be a list")
+    for i, child in enumerate(content):
+        _rich_node(f"{path}.content[{i}]", child, depth + 1)
+
+
+def validate_field(field: dict[str, Any], value: Any) -> None:
+    """Raise FieldError unless `value` is a valid value of `field` (canonical shape)."""
+    fid, kind = field["id"], field["type"]
+    if field.get("source") == "card":
+        raise FieldError(fid, "is card metadata; change it through the card's settings")
+    if kind == "text":
+        _text(fid, value)
+    elif kind == "rich_text":
+        if not isinstance(value, list):
+            raise FieldError(fid, "must be a list of paragraphs or lists")
+        for i, node in enumerate(value):
+            _rich_node(f"{fid}[{i}]", node, 0)
+            if node["type"] not in BLOCK_NODES - {"listItem"}:
+                raise FieldError(f"{fid}[{i}]", "top-level nodes must be paragraphs or lists")
+    elif kind == "table":
+        if not isinstance(value, list):
+            raise FieldError(fid, "must be a list of rows")
+        if len(value) > field.get("max_rows", 1000):
+            raise FieldError(fid, f"has more than {field.get('max_rows')} rows")
+        columns = {c["id"]: c for c in field["columns"]}
+        for i, row in enumerate(value):
+            if not isinstance(row, dict):
+                raise FieldError(f"{fid}[{i}]", "each row must be an object")
+            for key, cell in row.items():
+                if key == "id":
+                    _text(f"{fid}[{i}].id", cell)
+                    continue
+                if key not in columns:
+                    raise FieldError(f"{fid}[{i}].{key}", "is not a column of this table")
+                col = columns[key]
+                _scalar(f"{fid}[{i}].{key}", col["type"], cell, col)
+    elif kind == "multi_choice":
+        if not isinstance(value, dict):
+            raise FieldError(fid, "must be an object keyed by option")
+        allowed = {o["id"] for o in field["options"]}
+        for key, entry in value.items():
+            if key not in allowed:
+                raise FieldError(f"{fid}.{key}", f"is not an option (options: {', '.join(sorted(allowed))})")
+            if not isinstance(entry, dict) or not isinstance(entry.get("selected", False), bool):
+                raise FieldError(f"{fid}.{key}", "must be {\"selected\": bool, \"justification\": string}")
+            _text(f"{fid}.{key}.justification", entry.get("justification", ""))
+    else:
+        _scalar(fid, kind, value, field)
+
+
+def validate_fields(template: dict[str, Any], values: Any) -> None:
+    """Validate a {field_id: value} mapping; unknown field ids are errors too."""
+    if not isinstance(values, dict):
+        raise FieldError("fields", "must be an object keyed by field id")
+    known = schemas.field_map(template)
+    for fid, value in values.items():
+        if fid not in known:
+            raise FieldError(fid, "is not a field of this card's template")
+        validate_field(known[fid], value)

@@ -1,0 +1,133 @@
+"""Server-side writes into a card's document (API edits, Word import, demo data).
+
+Values are in canonical shape and must have passed validation.validate_fields first. Writes
+are ordinary Yjs edits made in one transaction with SERVER_ORIGIN, so they merge with whatever
+people are typing at the same moment.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from pycrdt import Doc, Map, Text, XmlElement, XmlFragment, XmlText
+
+import schemas
+
+from .layout import SCALAR_TYPES, SERVER_ORIGIN, new_row_id, root
+
+
+def set_text(target: Text, value: str) -> None:
+    """Replace a Text's content, touching only the part that changed."""
+    old = str(target)
+    if old == value:
+        return
+    start = 0
+    limit = min(len(old), len(value))
+    while start < limit and old[start] == value[start]:
+        start += 1
+    end_old, end_new = len(old), len(value)
+    while end_old > start and end_new > start and old[end_old - 1] == value[end_new - 1]:
+        end_old -= 1
+        end_new -= 1
+    if end_old > start:
+        del target[start:end_old]
+    if end_new > start:
+        target.insert(start, value[start:end_new])
+
+
+def _mark_attrs(marks: list[dict[str, Any]]) -> dict[str, Any] | None:
+    attrs = {m["type"]: dict(m.get("attrs") or {}) for m in marks}
+    return attrs or None
+
+
+def _build(node: dict[str, Any]) -> XmlElement:
+    element = XmlElement(node["type"], dict(node.get("attrs") or {}))
+    return element
+
+
+def _fill(parent: XmlFragment | XmlElement, nodes: list[dict[str, Any]]) -> None:
+    text: XmlText | None = None
+    for node in nodes:
+        if node["type"] == "text":
+            if text is None:
+                text = XmlText()
+                parent.children.append(text)
+            attrs = _mark_attrs(node.get("marks", []))
+            text.insert(len(text), node["text"], attrs)
+            continue
+        text = None
+        element = parent.children.append(_build(node))
+        _fill(element, node.get("content", []))
+
+
+def set_rich_text(fragment: XmlFragment, tree: list[dict[str, Any]]) -> None:
+    with fragment.doc.transaction():
+        if len(fragment.children):
+            del fragment.children[0:len(fragment.children)]
+        _fill(fragment, tree or [{"type": "paragraph"}])
+
+
+def _write_table(target, field: dict[str, Any], rows: list[dict[str, Any]]) -> None:
+    existing = {str(r.get("id")): r for r in target if isinstance(r, Map)}
+    columns = field["columns"]
+    new_rows = []
+    for row in rows:
+        rid = row.get("id") or new_row_id()
+        old = existing.get(rid)
+        if old is not None:
+            for col in columns:
+                if col["id"] not in row:
+                    continue
+                if col["type"] == "text" and isinstance(old.get(col["id"]), Text):
+                    set_text(old[col["id"]], row[col["id"]])
+                else:
+                    old[col["id"]] = row[col["id"]]
+            new_rows.append(None)
+        else:
+            cells: dict[str, Any] = {"id": rid}
+            for col in columns:
+                val = row.get(col["id"], "")
+                cells[col["id"]] = Text(val) if col["type"] == "text" else val
+            new_rows.append(Map(cells))
+    wanted = [row.get("id") for row in rows]
+    # Drop rows that are gone, then append the new ones; kept rows keep their identity.
+    for index in range(len(target) - 1, -1, -1):
+        row = target[index]
+        if not isinstance(row, Map) or str(row.get("id")) not in wanted:
+            del target[index]
+    for prelim in new_rows:
+        if prelim is not None:
+            target.append(prelim)
+
+
+def write_field(doc: Doc, field: dict[str, Any], value: Any) -> None:
+    kind = field["type"]
+    target = root(doc, field)
+    if kind == "text":
+        set_text(target, value)
+    elif kind == "rich_text":
+        set_rich_text(target, value)
+    elif kind == "table":
+        _write_table(target, field, value)
+    elif kind == "multi_choice":
+        for option_id, entry in value.items():
+            current = target.get(option_id)
+            if not isinstance(current, Map):
+                target[option_id] = Map({"selected": bool(entry.get("selected")),
+                                         "justification": Text(entry.get("justification", ""))})
+                continue
+            if "selected" in entry:
+                current["selected"] = bool(entry["selected"])
+            if "justification" in entry:
+                set_text(current["justification"], entry["justification"])
+    elif kind in SCALAR_TYPES:
+        target[field["id"]] = value
+    else:
+        raise ValueError(f"Unknown field type {kind!r}")
+
+
+def write_fields(doc: Doc, template: dict[str, Any], values: dict[str, Any], origin: str = SERVER_ORIGIN) -> None:
+    """Write several validated field values in one transaction."""
+    fields = schemas.field_map(template)
+    with doc.transaction(origin=origin):
+        for fid, value in values.items():
+            write_field(doc, fields[fid], value)

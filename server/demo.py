@@ -1,0 +1,101 @@
+"""The demo plan that `make run` serves, read from server/demo/demo-plan.json.
+
+Seeding is idempotent: organisations, users and cards already present (matched by name, email
+and card number) are left as they are, so a card's document is never seeded twice.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import select
+
+from .auth.passwords import hash_password
+from .models import Card, Organisation, Plan, RoleAssignment, User
+from .services import cards as card_service
+from .services import plans as plan_service
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from .collab.documents import Documents
+
+DATA = Path(__file__).parent / "demo" / "demo-plan.json"
+
+
+def load_data() -> dict[str, Any]:
+    with DATA.open(encoding="utf-8") as fh:
+        return json.load(fh)
+
+
+def _org(session: Session, spec: dict[str, Any]) -> Organisation:
+    org = session.scalars(select(Organisation).where(Organisation.name_fr == spec["name_fr"])).first()
+    if org is None:
+        org = Organisation(kind=spec["kind"], name_ar=spec["name_ar"], name_fr=spec["name_fr"])
+        session.add(org)
+        session.flush()
+    return org
+
+
+def _user(session: Session, spec: dict[str, Any], org: Organisation, password_hash: str, admin: bool) -> User:
+    user = session.scalars(select(User).where(User.email == spec["email"])).first()
+    if user is None:
+        user = User(email=spec["email"], name=spec["name"], organisation=org, password_hash=password_hash,
+                    language=spec.get("language", "ar"), is_admin=admin)
+        session.add(user)
+        session.flush()
+    return user
+
+
+def seed(session: Session, documents: Documents) -> dict[str, Any]:
+    """Create the demo plan if missing. Returns the accounts with the plan and card of each role."""
+    data = load_data()
+    orgs = {spec["key"]: _org(session, spec) for spec in data["organisations"]}
+    password_hash = hash_password(data["password"])
+    users = {}
+    for spec in data["users"]:
+        is_coordinator = any(r["role"] == "coordinator" for r in spec["roles"])
+        users[spec["email"]] = _user(session, spec, orgs[spec["organisation"]], password_hash, is_coordinator)
+    coordinator = next(users[s["email"]] for s in data["users"] if any(r["role"] == "coordinator" for r in s["roles"]))
+
+    plan_spec = data["plan"]
+    plan = session.scalars(select(Plan).where(Plan.title_fr == plan_spec["title_fr"])).first()
+    if plan is None:
+        plan = plan_service.create_plan(session, coordinator, {
+            **{k: plan_spec[k] for k in ("title_ar", "title_fr", "period_start", "period_end")},
+            "coordinator_org_id": orgs[plan_spec["coordinator"]].id})
+        for axis in data["axes"]:
+            plan_service.add_axis(session, coordinator, plan, axis)
+    axes = {a.number: a for a in plan.axes}
+    cards = {c.number: c for c in plan.cards}
+    for spec in data["cards"]:
+        if spec["number"] in cards:
+            continue
+        card = card_service.create_card(session, documents, coordinator, plan, {
+            "number": spec["number"], "axis_id": axes[spec["axis"]].id,
+            "lead_org_id": orgs[spec["lead"]].id, "co_lead_org_id": orgs[spec["co_lead"]].id,
+            "fields": spec["fields"]})
+        card.status = spec.get("status", "draft")
+        cards[card.number] = card
+    session.flush()
+
+    accounts = []
+    for spec in data["users"]:
+        user = users[spec["email"]]
+        for role in spec["roles"]:
+            card = cards[role["card"]] if "card" in role else None
+            _grant_once(session, user, plan, card, role["role"])
+            accounts.append({"email": user.email, "name": user.name, "role": role["role"],
+                             "plan_id": plan.id, "card_id": card.id if card else None,
+                             "card_number": card.number if card else None})
+    return {"plan_id": plan.id, "password": data["password"], "accounts": accounts}
+
+
+def _grant_once(session: Session, user: User, plan: Plan, card: Card | None, role: str) -> None:
+    exists = session.scalars(select(RoleAssignment.id).where(
+        RoleAssignment.user_id == user.id, RoleAssignment.plan_id == plan.id,
+        RoleAssignment.card_id.is_(None) if card is None else RoleAssignment.card_id == card.id,
+        RoleAssignment.role == role)).first()
+    if exists is None:
+        session.add(RoleAssignment(user_id=user.id, plan_id=plan.id, card_id=card.id if card else None, role=role))

@@ -1,0 +1,45 @@
+"""Errors as JSON for the API (`{"error": code, "message": text}`) and as pages elsewhere."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from flask import jsonify, render_template, request
+from werkzeug.exceptions import HTTPException
+
+from . import db
+from .services.errors import ServiceError
+
+if TYPE_CHECKING:
+    from flask import Flask
+
+CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
+         405: "method_not_allowed", 409: "conflict", 413: "too_large", 415: "unsupported_media_type",
+         422: "invalid", 429: "too_many_requests", 500: "internal", 503: "unavailable"}
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def error_response(status: int, code: str, message: str, field: str | None = None):  # noqa: ANN201
+    db.session().rollback()
+    if _wants_json():
+        body = {"error": code, "message": message}
+        if field:
+            body["field"] = field
+        return jsonify(body), status
+    return render_template("error.html", status=status, code=code, message=message), status
+
+
+def init_app(app: Flask) -> None:
+    @app.errorhandler(ServiceError)
+    def _service(exc: ServiceError):  # noqa: ANN202
+        return error_response(exc.status, exc.code, exc.message, exc.field)
+
+    @app.errorhandler(HTTPException)
+    def _http(exc: HTTPException):  # noqa: ANN202
+        code = CODES.get(exc.code or 500, "error")
+        message = exc.description or exc.name
+        if message == "csrf":
+            code, message = "csrf", "The form or request is missing its CSRF token; reload the page and try again."
+        return error_response(exc.code or 500, code, message)

@@ -1,0 +1,81 @@
+"""Action plans, their axes and their commitment cards."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .accounts import Organisation
+from .base import Base, utcnow
+
+CARD_STATUSES = ("draft", "in_review", "approved", "published")
+
+
+class Plan(Base):
+    __tablename__ = "plans"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title_ar: Mapped[str] = mapped_column(String(300))
+    title_fr: Mapped[str] = mapped_column(String(300))
+    period_start: Mapped[str] = mapped_column(String(7))  # YYYY-MM
+    period_end: Mapped[str] = mapped_column(String(7))
+    coordinator_org_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
+    template_id: Mapped[str] = mapped_column(String(50))
+    template_version: Mapped[int]
+    # {"id": "default", "version": 1, "disabled": [rule ids]}: which criteria set, and the
+    # coordinator's changes to it.
+    criteria: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # {"required": ["lead", "co_lead", ...]}: the parties whose sign-off approves a card.
+    approval_policy: Mapped[dict[str, Any]] = mapped_column(JSON)
+    final: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    coordinator_org: Mapped[Organisation | None] = relationship()
+    axes: Mapped[list[Axis]] = relationship(back_populates="plan", order_by="Axis.number")
+    cards: Mapped[list[Card]] = relationship(back_populates="plan", order_by="Card.id")
+
+    def title(self, lang: str) -> str:
+        return self.title_ar if lang == "ar" else self.title_fr
+
+
+class Axis(Base):
+    __tablename__ = "axes"
+    __table_args__ = (UniqueConstraint("plan_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id"))
+    number: Mapped[int]
+    title_ar: Mapped[str] = mapped_column(String(300))
+    title_fr: Mapped[str] = mapped_column(String(300))
+
+    plan: Mapped[Plan] = relationship(back_populates="axes")
+
+    def title(self, lang: str) -> str:
+        return self.title_ar if lang == "ar" else self.title_fr
+
+    def titles(self) -> dict[str, str]:
+        return {"ar": self.title_ar, "fr": self.title_fr, "en": self.title_fr}
+
+
+class Card(Base):
+    """A commitment card's metadata. Its content lives only in its Yjs document."""
+
+    __tablename__ = "cards"
+    __table_args__ = (UniqueConstraint("plan_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id"))
+    axis_id: Mapped[int | None] = mapped_column(ForeignKey("axes.id"))
+    number: Mapped[str] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(20), default="draft")
+    lead_org_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
+    co_lead_org_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    plan: Mapped[Plan] = relationship(back_populates="cards")
+    axis: Mapped[Axis | None] = relationship()
+    lead_org: Mapped[Organisation | None] = relationship(foreign_keys=[lead_org_id])
+    co_lead_org: Mapped[Organisation | None] = relationship(foreign_keys=[co_lead_org_id])

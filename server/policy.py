@@ -1,0 +1,124 @@
+"""The one place that answers "may this user do this action on this object".
+
+Every page, API endpoint and socket event asks `allowed()` (or `require()`). Roles are held on a
+plan (coordinator, steering) or on one card (lead, co_lead, contributor, reviewer, approver,
+viewer); a plan role reaches every card of the plan. What a role may do is the table below, as
+data; the state rules (a card is only editable while it is a draft) come after it.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from sqlalchemy import or_, select
+
+from .models import Card, Plan, RoleAssignment
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from .models import User
+
+PLAN_ACTIONS = ("plan.view", "plan.manage", "plan.manage_roles", "plan.export", "card.create")
+CARD_ACTIONS = (
+    "card.view", "card.edit", "card.comment", "card.manage_roles", "card.edit_metadata",
+    "card.submit", "card.request_changes", "card.approve", "card.publish", "card.signoff",
+    "card.attest", "card.export",
+)
+ACTIONS = PLAN_ACTIONS + CARD_ACTIONS
+
+_READ = {"card.view", "card.export"}
+_WRITE = _READ | {"card.edit", "card.comment"}
+ROLE_ACTIONS: dict[str, frozenset[str]] = {
+    "coordinator": frozenset({
+        "plan.view", "plan.manage", "plan.manage_roles", "plan.export", "card.create",
+        *_WRITE, "card.manage_roles", "card.edit_metadata", "card.submit", "card.request_changes",
+        "card.approve", "card.publish", "card.attest",
+    }),
+    "steering": frozenset({"plan.view", "plan.export", *_READ, "card.comment", "card.signoff",
+                           "card.request_changes"}),
+    "lead": frozenset({"plan.view", *_WRITE, "card.manage_roles", "card.submit", "card.attest"}),
+    "co_lead": frozenset({"plan.view", *_WRITE, "card.manage_roles", "card.submit", "card.attest"}),
+    "contributor": frozenset({"plan.view", *_WRITE}),
+    "reviewer": frozenset({"plan.view", *_READ, "card.comment"}),
+    "approver": frozenset({"plan.view", *_READ, "card.comment", "card.signoff", "card.request_changes"}),
+    "viewer": frozenset({"plan.view", *_READ}),
+}
+
+# Actions that also depend on the card's status, whoever asks.
+STATUS_RULES: dict[str, frozenset[str]] = {
+    "card.edit": frozenset({"draft"}),
+    "card.edit_metadata": frozenset({"draft"}),
+    "card.submit": frozenset({"draft"}),
+    "card.request_changes": frozenset({"in_review", "approved"}),
+    "card.approve": frozenset({"in_review"}),
+    "card.signoff": frozenset({"in_review"}),
+    "card.publish": frozenset({"approved"}),
+    "card.attest": frozenset({"draft", "in_review"}),
+}
+
+
+@dataclass(frozen=True)
+class Decision:
+    allowed: bool
+    reason: str  # a message-catalogue key, e.g. "policy.no_role", shown to the user
+
+    def __bool__(self) -> bool:
+        return self.allowed
+
+
+def roles_of(session: Session, user: User | None, obj: Plan | Card) -> set[str]:
+    """The roles `user` holds on `obj` (for a card: its own roles plus its plan's)."""
+    if user is None:
+        return set()
+    plan_id = obj.id if isinstance(obj, Plan) else obj.plan_id
+    query = select(RoleAssignment.role).where(RoleAssignment.user_id == user.id,
+                                              RoleAssignment.plan_id == plan_id)
+    if isinstance(obj, Card):
+        query = query.where(or_(RoleAssignment.card_id.is_(None), RoleAssignment.card_id == obj.id))
+    else:
+        query = query.where(RoleAssignment.card_id.is_(None))
+    roles = set(session.scalars(query))
+    if isinstance(obj, Plan):
+        # Holding any card role in a plan lets one see the plan's dashboard.
+        card_roles = session.scalars(select(RoleAssignment.role).where(
+            RoleAssignment.user_id == user.id, RoleAssignment.plan_id == plan_id,
+            RoleAssignment.card_id.is_not(None)).limit(1)).first()
+        if card_roles:
+            roles.add("viewer")
+    return roles
+
+
+def decide(session: Session, user: User | None, action: str, obj: Plan | Card) -> Decision:
+    if action not in ACTIONS:
+        raise ValueError(f"Unknown action {action!r}; known actions are listed in server.policy.ACTIONS")
+    if user is None:
+        return Decision(False, "policy.login_required")
+    if action.startswith("plan.") and not isinstance(obj, Plan):
+        raise TypeError(f"{action} applies to a plan, not {type(obj).__name__}")
+    if action.startswith("card.") and action != "card.create" and not isinstance(obj, Card):
+        raise TypeError(f"{action} applies to a card, not {type(obj).__name__}")
+    roles = roles_of(session, user, obj)
+    if not any(action in ROLE_ACTIONS[r] for r in roles):
+        return Decision(False, "policy.no_role" if not roles else "policy.role_forbids")
+    if isinstance(obj, Card) and action in STATUS_RULES and obj.status not in STATUS_RULES[action]:
+        return Decision(False, f"policy.status_{obj.status}")
+    return Decision(True, "policy.allowed")
+
+
+def allowed(session: Session, user: User | None, action: str, obj: Plan | Card) -> bool:
+    return decide(session, user, action, obj).allowed
+
+
+def can_create_plan(user: User | None) -> bool:
+    return bool(user and user.is_admin)
+
+
+def can_manage_organisations(session: Session, user: User | None) -> bool:
+    """Admins and any plan coordinator may add organisations."""
+    if user is None:
+        return False
+    if user.is_admin:
+        return True
+    return session.scalars(select(RoleAssignment.id).where(
+        RoleAssignment.user_id == user.id, RoleAssignment.role == "coordinator").limit(1)).first() is not None

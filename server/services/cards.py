@@ -1,0 +1,178 @@
+"""Commitment cards: creation (with their one-time document seeding), metadata, content,
+criteria and status changes."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import select
+
+from ..content import canonical, criteria as criteria_rules, validation, write
+from ..models import Attestation, Axis, Card, Organisation, utcnow
+from . import audit
+from .errors import Conflict, Invalid
+from .plans import criteria_of, template_of
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from ..collab.documents import Documents
+    from ..models import Plan, User
+
+# status -> {target status: policy action that allows the move}
+TRANSITIONS: dict[str, dict[str, str]] = {
+    "draft": {"in_review": "card.submit"},
+    "in_review": {"draft": "card.request_changes", "approved": "card.approve"},
+    "approved": {"draft": "card.request_changes", "published": "card.publish"},
+    "published": {},
+}
+
+
+def _axis(session: Session, plan: Plan, axis_id: Any) -> Axis | None:
+    if axis_id is None:
+        return None
+    axis = session.get(Axis, axis_id) if isinstance(axis_id, int) else None
+    if axis is None or axis.plan_id != plan.id:
+        raise Invalid("axis_id does not name an axis of this plan", field="axis_id")
+    return axis
+
+
+def _org(session: Session, org_id: Any, field: str, kinds: tuple[str, ...]) -> Organisation | None:
+    if org_id is None:
+        return None
+    org = session.get(Organisation, org_id) if isinstance(org_id, int) else None
+    if org is None:
+        raise Invalid(f"{field} does not name an existing organisation", field=field)
+    if org.kind not in kinds:
+        raise Invalid(f"{field} must be an organisation of kind {' or '.join(kinds)}", field=field)
+    return org
+
+
+def _number(session: Session, plan: Plan, value: Any, card: Card | None = None) -> str:
+    if value is None:
+        taken = set(session.scalars(select(Card.number).where(Card.plan_id == plan.id)))
+        n = len(taken) + 1
+        while str(n) in taken:
+            n += 1
+        return str(n)
+    if not isinstance(value, (str, int)) or not str(value).strip() or len(str(value)) > 20:
+        raise Invalid("number must be a short text such as \"3\" or \"2.1\"", field="number")
+    value = str(value).strip()
+    clash = session.scalars(select(Card.id).where(Card.plan_id == plan.id, Card.number == value)).first()
+    if clash is not None and (card is None or clash != card.id):
+        raise Conflict(f"card number {value} is already used in this plan", field="number")
+    return value
+
+
+def create_card(session: Session, documents: Documents, actor: User, plan: Plan,
+                data: dict[str, Any]) -> Card:
+    """Create a card and seed its document in the same transaction; then fill `fields` if given."""
+    card = Card(plan=plan, number=_number(session, plan, data.get("number")),
+                axis=_axis(session, plan, data.get("axis_id")),
+                lead_org=_org(session, data.get("lead_org_id"), "lead_org_id", ("government",)),
+                co_lead_org=_org(session, data.get("co_lead_org_id"), "co_lead_org_id",
+                                 ("civil_society", "private_sector", "international")),
+                status="draft")
+    template = template_of(plan)
+    fields = data.get("fields") or {}
+    try:
+        validation.validate_fields(template, fields)
+    except validation.FieldError as exc:
+        raise Invalid(exc.message, field=exc.field) from None
+    session.add(card)
+    session.flush()
+    documents.seed_new(session, card.id, template,
+                       (lambda doc: write.write_fields(doc, template, fields)) if fields else None)
+    audit.record(session, actor, "card.created", card=card, number=card.number)
+    return card
+
+
+def update_metadata(session: Session, actor: User, card: Card, data: dict[str, Any]) -> Card:
+    changes: dict[str, Any] = {}
+    if "number" in data:
+        card.number = _number(session, card.plan, data["number"], card)
+        changes["number"] = card.number
+    if "axis_id" in data:
+        card.axis = _axis(session, card.plan, data["axis_id"])
+        changes["axis_id"] = data["axis_id"]
+    if "lead_org_id" in data:
+        card.lead_org = _org(session, data["lead_org_id"], "lead_org_id", ("government",))
+        changes["lead_org_id"] = data["lead_org_id"]
+    if "co_lead_org_id" in data:
+        card.co_lead_org = _org(session, data["co_lead_org_id"], "co_lead_org_id",
+                                ("civil_society", "private_sector", "international"))
+        changes["co_lead_org_id"] = data["co_lead_org_id"]
+    unknown = set(data) - {"number", "axis_id", "lead_org_id", "co_lead_org_id"}
+    if unknown:
+        raise Invalid(f"unknown card attribute {sorted(unknown)[0]}", field=sorted(unknown)[0])
+    audit.record(session, actor, "card.updated", card=card, changes=changes)
+    return card
+
+
+def card_metadata(card: Card) -> dict[str, Any]:
+    """The part of the canonical content that comes from the database, in every language."""
+    return {
+        "number": card.number,
+        "axis": card.axis.titles() if card.axis else None,
+        "lead": card.lead_org.names() if card.lead_org else None,
+        "co_lead": card.co_lead_org.names() if card.co_lead_org else None,
+    }
+
+
+def content(documents: Documents, card: Card) -> dict[str, Any]:
+    """The card's canonical content, computed from its live document."""
+    doc = documents.read(card.id)
+    return canonical.canonical_content(doc, template_of(card.plan), card_metadata(card))
+
+
+def update_content(session: Session, documents: Documents, actor: User, card: Card,
+                   values: dict[str, Any]) -> None:
+    """Write field values into the card's document (validated first; all or nothing)."""
+    template = template_of(card.plan)
+    try:
+        validation.validate_fields(template, values)
+    except validation.FieldError as exc:
+        raise Invalid(exc.message, field=exc.field) from None
+    documents.edit(card.id, lambda doc: write.write_fields(doc, template, values))
+
+
+def evaluate_criteria(session: Session, card: Card, content_: dict[str, Any]) -> list[dict[str, Any]]:
+    plan = card.plan
+    attested = {a.criterion: {"user_id": a.user_id, "at": a.created_at.isoformat() + "Z"}
+                for a in session.scalars(select(Attestation).where(Attestation.card_id == card.id))}
+    return criteria_rules.evaluate(criteria_of(plan), template_of(plan), content_,
+                                   {"period_start": plan.period_start, "period_end": plan.period_end},
+                                   attested, frozenset(plan.criteria.get("disabled", [])))
+
+
+def attest(session: Session, actor: User, card: Card, criterion: str, value: bool) -> None:
+    manual = {a["id"] for a in criteria_of(card.plan).get("attestations", [])}
+    if criterion not in manual:
+        raise Invalid(f"{criterion} is not a manual criterion of this plan", field="criterion")
+    existing = session.scalars(select(Attestation).where(Attestation.card_id == card.id,
+                                                         Attestation.criterion == criterion)).first()
+    if value and existing is None:
+        session.add(Attestation(card_id=card.id, criterion=criterion, user_id=actor.id))
+    elif not value and existing is not None:
+        session.delete(existing)
+    audit.record(session, actor, "criterion.attested" if value else "criterion.withdrawn",
+                 card=card, criterion=criterion)
+
+
+def required_action(card: Card, target: str) -> str:
+    """The policy action needed to move `card` to `target`, or Conflict if no such move."""
+    action = TRANSITIONS.get(card.status, {}).get(target)
+    if action is None:
+        raise Conflict(f"a card cannot go from {card.status} to {target}", field="status")
+    return action
+
+
+def change_status(session: Session, actor: User, card: Card, target: str, reason: str = "") -> Card:
+    """Move the card (the caller has checked required_action with the policy)."""
+    required_action(card, target)
+    if target == "draft" and not reason.strip():
+        raise Invalid("say what must change when sending a card back to draft", field="reason")
+    previous, card.status = card.status, target
+    card.updated_at = utcnow()
+    audit.record(session, actor, "card.status_changed", card=card, previous=previous, status=target,
+                 reason=reason.strip()[:2000])
+    return card

@@ -1,0 +1,110 @@
+"""Role assignments and invitations (step م2.4). Every change goes to the audit log."""
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy import select
+
+from ..models import CARD_ROLES, PLAN_ROLES, Card, Invitation, RoleAssignment, User, utcnow
+from . import audit
+from .errors import Conflict, Forbidden, Invalid, NotFound
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from ..models import Plan
+
+
+def members(session: Session, plan: Plan, card: Card | None = None) -> list[RoleAssignment]:
+    query = select(RoleAssignment).where(RoleAssignment.plan_id == plan.id)
+    if card is None:
+        query = query.where(RoleAssignment.card_id.is_(None))
+    else:
+        query = query.where(RoleAssignment.card_id == card.id)
+    return list(session.scalars(query.order_by(RoleAssignment.id)))
+
+
+def _check_role(role: Any, card: Card | None) -> str:
+    allowed = CARD_ROLES if card is not None else PLAN_ROLES
+    if role not in allowed:
+        where = "a card" if card is not None else "a plan"
+        raise Invalid(f"role on {where} must be one of {', '.join(allowed)}", field="role")
+    return role
+
+
+def grant(session: Session, actor: User, plan: Plan, card: Card | None, user: User, role: str) -> RoleAssignment:
+    _check_role(role, card)
+    card_id = card.id if card is not None else None
+    exists = session.scalars(select(RoleAssignment).where(
+        RoleAssignment.user_id == user.id, RoleAssignment.plan_id == plan.id,
+        RoleAssignment.card_id.is_(None) if card_id is None else RoleAssignment.card_id == card_id,
+        RoleAssignment.role == role)).first()
+    if exists is not None:
+        raise Conflict(f"{user.email} already holds the role {role} here", field="role")
+    assignment = RoleAssignment(user_id=user.id, plan_id=plan.id, card_id=card_id, role=role)
+    session.add(assignment)
+    session.flush()
+    audit.record(session, actor, "role.granted", plan=plan, card=card, user_id=user.id, role=role)
+    return assignment
+
+
+def revoke(session: Session, actor: User, plan: Plan, assignment: RoleAssignment) -> None:
+    if assignment.role == "coordinator" and assignment.card_id is None:
+        others = session.scalars(select(RoleAssignment.id).where(
+            RoleAssignment.plan_id == assignment.plan_id, RoleAssignment.card_id.is_(None),
+            RoleAssignment.role == "coordinator", RoleAssignment.id != assignment.id)).first()
+        if others is None:
+            raise Conflict("a plan keeps at least one coordinator", field="role")
+    card = session.get(Card, assignment.card_id) if assignment.card_id else None
+    audit.record(session, actor, "role.revoked", plan=plan, card=card, user_id=assignment.user_id,
+                 role=assignment.role)
+    session.delete(assignment)
+
+
+# --- invitations -----------------------------------------------------------------------------
+
+def _serializer(secret_key: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(secret_key, salt="iltizam-invitation")
+
+
+def invite(session: Session, actor: User, plan: Plan, card: Card | None, email: Any, role: Any,
+           secret_key: str, days: int) -> tuple[Invitation, str]:
+    """Create an invitation. Returns it and the signed token to put in the link."""
+    _check_role(role, card)
+    if not isinstance(email, str) or "@" not in email or len(email) > 254:
+        raise Invalid("email must be an email address", field="email")
+    invitation = Invitation(email=email.strip().lower(), plan_id=plan.id, card_id=card.id if card else None,
+                            role=role, invited_by_id=actor.id, expires_at=utcnow() + timedelta(days=days))
+    session.add(invitation)
+    session.flush()
+    audit.record(session, actor, "invitation.created", plan=plan, card=card, email=invitation.email, role=role)
+    return invitation, _serializer(secret_key).dumps(invitation.id)
+
+
+def invitation_for_token(session: Session, token: str, secret_key: str, days: int) -> Invitation:
+    try:
+        invitation_id = _serializer(secret_key).loads(token, max_age=days * 86400)
+    except SignatureExpired:
+        raise Forbidden("this invitation has expired; ask the coordinator for a new one") from None
+    except BadSignature:
+        raise NotFound("this invitation link is not valid") from None
+    invitation = session.get(Invitation, invitation_id)
+    if invitation is None:
+        raise NotFound("this invitation link is not valid")
+    if invitation.accepted_at is not None:
+        raise Conflict("this invitation was already used")
+    if invitation.expires_at < utcnow():
+        raise Forbidden("this invitation has expired; ask the coordinator for a new one")
+    return invitation
+
+
+def accept(session: Session, invitation: Invitation, user: User) -> RoleAssignment:
+    from ..models import Plan
+
+    plan = session.get(Plan, invitation.plan_id)
+    card = session.get(Card, invitation.card_id) if invitation.card_id else None
+    invitation.accepted_at = utcnow()
+    invitation.accepted_by_id = user.id
+    return grant(session, user, plan, card, user, invitation.role)

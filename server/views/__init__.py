@@ -1,0 +1,37 @@
+"""Server-rendered pages. Each view checks the policy, calls a service, renders a template."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Blueprint, current_app, g, url_for
+
+from ..auth.current import csrf_token, load_user
+from ..content.canonical import plain_text
+from ..i18n import catalogue
+
+views = Blueprint("views", __name__)
+BUNDLE = Path("build") / "editor.js"
+
+
+@views.app_context_processor
+def _globals() -> dict[str, Any]:
+    def editor_bundle() -> str | None:
+        if not (Path(current_app.static_folder) / BUNDLE).is_file():
+            return None
+        return url_for("static", filename=BUNDLE.as_posix())
+
+    def editor_messages() -> dict[str, str]:
+        lang = g.get("lang", "ar")
+        return {k: v for k, v in catalogue(lang).items() if k.startswith(("editor.", "criteria.", "status."))}
+
+    return {"current_user": load_user(), "csrf_token": csrf_token,
+            "editor_bundle": editor_bundle, "editor_messages": editor_messages}
+
+
+@views.app_template_filter("rich_text_plain")
+def _rich_text_plain(value: Any) -> str:
+    return plain_text(value) or "—"
+
+
+from . import account, pages  # noqa: E402,F401  (routes register on import)

@@ -1,0 +1,102 @@
+"""Sign-in, sign-out, interface language, invitation acceptance."""
+from __future__ import annotations
+
+from flask import current_app, flash, g, redirect, render_template, request, session, url_for
+from sqlalchemy import select
+
+from .. import db
+from ..auth.current import check_csrf, load_user, log_in, log_out
+from ..auth.passwords import MIN_LENGTH, hash_password, verify_password
+from ..i18n import translate
+from ..models import LANGUAGES, User
+from ..services import roles as role_service
+from ..services.errors import ServiceError
+from . import views
+
+
+def _safe_next(target: str | None) -> str:
+    # Only same-site paths, so the login form cannot bounce people to another site.
+    if target and target.startswith("/") and not target.startswith("//"):
+        return target
+    return url_for("views.home")
+
+
+@views.route("/login", methods=["GET", "POST"])
+def login():  # noqa: ANN201
+    if request.method == "GET":
+        return render_template("login.html", next=request.args.get("next", ""))
+    check_csrf()
+    email = request.form.get("email", "").strip().lower()
+    password = request.form.get("password", "")
+    address = request.remote_addr or "unknown"
+    throttle = current_app.extensions["iltizam.throttle"]
+    if throttle.blocked(email, address):
+        flash(translate("login.throttled"), "error")
+        return render_template("login.html", next=request.form.get("next", ""), email=email), 429
+    found = db.session().scalars(select(User).where(User.email == email)).first()
+    if not verify_password(found.password_hash if found else None, password):
+        throttle.failed(email, address)
+        flash(translate("login.failed"), "error")
+        return render_template("login.html", next=request.form.get("next", ""), email=email), 401
+    throttle.succeeded(email, address)
+    log_in(found)
+    return redirect(_safe_next(request.form.get("next")))
+
+
+@views.post("/logout")
+def logout():  # noqa: ANN201
+    check_csrf()
+    log_out()
+    return redirect(url_for("views.login"))
+
+
+@views.post("/language")
+def set_language():  # noqa: ANN201
+    check_csrf()
+    lang = request.form.get("lang", "")
+    if lang in LANGUAGES:
+        session["lang"] = lang
+        user = load_user()
+        if user is not None:
+            user.language = lang
+            db.session().commit()
+    return redirect(_safe_next(request.form.get("next")))
+
+
+@views.route("/invitations/<token>", methods=["GET", "POST"])
+def accept_invitation(token: str):  # noqa: ANN201
+    config = current_app.config
+    try:
+        invitation = role_service.invitation_for_token(db.session(), token, config["SECRET_KEY"],
+                                                       config["INVITATION_DAYS"])
+    except ServiceError as exc:
+        return render_template("error.html", status=exc.status, code=exc.code, message=exc.message), exc.status
+    user = load_user()
+    existing = db.session().scalars(select(User).where(User.email == invitation.email)).first()
+    if request.method == "GET":
+        return render_template("invitation.html", invitation=invitation, user=user, existing=existing,
+                               min_length=MIN_LENGTH)
+    check_csrf()
+    if user is None and existing is None:
+        name = request.form.get("name", "").strip()
+        password = request.form.get("password", "")
+        if not name or len(password) < MIN_LENGTH:
+            flash(translate("invitation.need_name_password", n=MIN_LENGTH), "error")
+            return render_template("invitation.html", invitation=invitation, user=None, existing=None,
+                                   min_length=MIN_LENGTH), 422
+        user = User(email=invitation.email, name=name[:200], password_hash=hash_password(password),
+                    language=g.get("lang", "ar"))
+        db.session().add(user)
+        db.session().flush()
+    elif user is None:
+        return redirect(url_for("views.login", next=request.path))
+    try:
+        assignment = role_service.accept(db.session(), invitation, user)
+    except ServiceError as exc:
+        db.session().rollback()
+        return render_template("error.html", status=exc.status, code=exc.code, message=exc.message), exc.status
+    db.session().commit()
+    log_in(user)
+    if assignment.card_id:
+        return redirect(url_for("views.card_page", card_id=assignment.card_id))
+    return redirect(url_for("views.plan_dashboard", plan_id=assignment.plan_id))

@@ -1,0 +1,164 @@
+"""Plans, a plan's dashboard, a card's page, and role management pages."""
+from __future__ import annotations
+
+from functools import wraps
+from typing import Any, Callable
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from sqlalchemy import select
+
+from .. import db, policy
+from ..auth.current import check_csrf, load_user
+from ..collab.engine import documents
+from ..content.canonical import content_hash
+from ..i18n import translate
+from ..models import CARD_ROLES, PLAN_ROLES, Card, Plan, RoleAssignment, User
+from ..services import cards as card_service
+from ..services import roles as role_service
+from ..services.errors import ServiceError
+from ..services.mail import send_invitation
+from ..services.plans import template_of
+from . import views
+
+
+def login_required(view: Callable[..., Any]) -> Callable[..., Any]:
+    @wraps(view)
+    def wrapped(**kwargs: Any) -> Any:
+        if load_user() is None:
+            return redirect(url_for("views.login", next=request.path))
+        return view(**kwargs)
+    return wrapped
+
+
+def _get(model: type, ident: int) -> Any:
+    obj = db.session().get(model, ident)
+    if obj is None:
+        abort(404, description=translate("error.not_found"))
+    return obj
+
+
+def _require(action: str, obj: Plan | Card) -> None:
+    decision = policy.decide(db.session(), load_user(), action, obj)
+    if not decision:
+        abort(403, description=translate(decision.reason))
+
+
+@views.get("/")
+@login_required
+def home():  # noqa: ANN201
+    user = load_user()
+    session = db.session()
+    if user.is_admin:
+        plans = list(session.scalars(select(Plan).order_by(Plan.id)))
+    else:
+        ids = select(RoleAssignment.plan_id).where(RoleAssignment.user_id == user.id)
+        plans = list(session.scalars(select(Plan).where(Plan.id.in_(ids)).order_by(Plan.id)))
+    return render_template("plans.html", plans=plans)
+
+
+@views.get("/plans/<int:plan_id>")
+@login_required
+def plan_dashboard(plan_id: int):  # noqa: ANN201
+    plan = _get(Plan, plan_id)
+    _require("plan.view", plan)
+    rows = []
+    for card in plan.cards:
+        content = card_service.content(documents(current_app), card)
+        results = card_service.evaluate_criteria(db.session(), card, content)
+        rows.append({"card": card, "title": content["fields"].get("title", ""),
+                     "passed": sum(r["passed"] for r in results), "total": len(results),
+                     "can_view": policy.allowed(db.session(), load_user(), "card.view", card)})
+    return render_template("dashboard.html", plan=plan, rows=rows,
+                           can_manage_roles=policy.allowed(db.session(), load_user(), "plan.manage_roles", plan))
+
+
+@views.get("/cards/<int:card_id>")
+@login_required
+def card_page(card_id: int):  # noqa: ANN201
+    card = _get(Card, card_id)
+    _require("card.view", card)
+    session, user = db.session(), load_user()
+    content = card_service.content(documents(current_app), card)
+    edit = policy.decide(session, user, "card.edit", card)
+    return render_template(
+        "card.html", card=card, plan=card.plan, template=template_of(card.plan), content=content,
+        content_hash=content_hash(content), criteria=card_service.evaluate_criteria(session, card, content),
+        can_edit=edit.allowed, read_only_reason=None if edit else translate(edit.reason),
+        can_comment=policy.allowed(session, user, "card.comment", card),
+        can_manage_roles=policy.allowed(session, user, "card.manage_roles", card),
+        roles=sorted(policy.roles_of(session, user, card)))
+
+
+# --- role management ---------------------------------------------------------------------
+
+def _roles_page(plan: Plan, card: Card | None, status: int = 200):  # noqa: ANN202
+    invited = request.args.get("invited")
+    return render_template("roles.html", plan=plan, card=card,
+                           members=role_service.members(db.session(), plan, card),
+                           roles=CARD_ROLES if card else PLAN_ROLES, invited_link=invited), status
+
+
+def _scope(plan_id: int | None, card_id: int | None) -> tuple[Plan, Card | None, str, str]:
+    if card_id is not None:
+        card = _get(Card, card_id)
+        return card.plan, card, "card.manage_roles", "card.view"
+    return _get(Plan, plan_id), None, "plan.manage_roles", "plan.view"
+
+
+def _back(plan: Plan, card: Card | None, **params: Any) -> Any:
+    if card is not None:
+        return redirect(url_for("views.card_roles", card_id=card.id, **params))
+    return redirect(url_for("views.plan_roles", plan_id=plan.id, **params))
+
+
+def _roles_view(plan_id: int | None = None, card_id: int | None = None):  # noqa: ANN202
+    plan, card, manage, view = _scope(plan_id, card_id)
+    if request.method == "GET":
+        _require(view, card or plan)
+        return _roles_page(plan, card)
+    check_csrf()
+    _require(manage, card or plan)
+    session, actor = db.session(), load_user()
+    action = request.form.get("action")
+    try:
+        if action == "grant":
+            email = request.form.get("email", "").strip().lower()
+            target = session.scalars(select(User).where(User.email == email)).first()
+            if target is None:
+                flash(translate("roles.no_such_user"), "error")
+                return _roles_page(plan, card, 422)
+            role_service.grant(session, actor, plan, card, target, request.form.get("role"))
+        elif action == "revoke":
+            assignment = session.get(RoleAssignment, request.form.get("assignment_id", type=int) or 0)
+            if assignment is None or assignment.plan_id != plan.id or assignment.card_id != (card.id if card else None):
+                abort(404, description=translate("error.not_found"))
+            role_service.revoke(session, actor, plan, assignment)
+        elif action == "invite":
+            invitation, token = role_service.invite(
+                session, actor, plan, card, request.form.get("email"), request.form.get("role"),
+                current_app.config["SECRET_KEY"], current_app.config["INVITATION_DAYS"])
+            session.commit()
+            link = url_for("views.accept_invitation", token=token, _external=True)
+            send_invitation(current_app.config, invitation.email, link)
+            return _back(plan, card, invited=link)
+        else:
+            abort(400, description=translate("error.bad_request"))
+    except ServiceError as exc:
+        session.rollback()
+        flash(exc.message, "error")
+        return _roles_page(plan, card, exc.status)
+    session.commit()
+    flash(translate("roles.saved"), "ok")
+    return _back(plan, card)
+
+
+@views.route("/plans/<int:plan_id>/roles", methods=["GET", "POST"])
+@login_required
+def plan_roles(plan_id: int):  # noqa: ANN201
+    return _roles_view(plan_id=plan_id)
+
+
+@views.route("/cards/<int:card_id>/roles", methods=["GET", "POST"])
+@login_required
+def card_roles(card_id: int):  # noqa: ANN201
+    return _roles_view(card_id=card_id)
