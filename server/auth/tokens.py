@@ -34,5 +34,10 @@ def user_for_token(session: Session, secret: str) -> User | None:
     token = session.scalars(select(ApiToken).where(ApiToken.token_hash == _digest(secret))).first()
     if token is None or token.revoked_at is not None:
         return None
-    token.last_used_at = utcnow()
+    now = utcnow()
+    if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
+        # Bookkeeping, committed at once: holding this write open for the whole request would
+        # block the document store's own transaction on SQLite.
+        token.last_used_at = now
+        session.commit()
     return token.user
