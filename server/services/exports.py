@@ -1,0 +1,60 @@
+"""Gathering what the exporters need, and recording each export in the audit log.
+
+The exporters (exports/) are pure: they take the template and plain content. This module is
+the bridge: it reads cards' canonical content from their live documents and the plan's
+metadata from the database.
+"""
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from ..models import Card, Plan
+from . import audit
+from . import cards as card_service
+from .errors import Invalid
+from .plans import template_of
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from ..collab.documents import Documents
+    from ..models import User
+
+LANGS = ("ar", "fr", "en")
+FORMATS = ("docx", "md", "json")
+
+
+def check_lang(lang: Any) -> str:
+    if lang not in LANGS:
+        raise Invalid(f"lang must be one of {', '.join(LANGS)}", field="lang")
+    return lang
+
+
+def plan_bundle(documents: Documents, plan: Plan, cards: list[Card]) -> dict[str, Any]:
+    """The plan as the plan exporters take it (exports/plan.py documents the shape)."""
+    org = plan.coordinator_org
+    return {
+        "title": {"ar": plan.title_ar, "fr": plan.title_fr, "en": plan.title_fr},
+        "period": {"start": plan.period_start, "end": plan.period_end},
+        "ministry": org.names() if org else {"ar": "", "fr": "", "en": ""},
+        "final": plan.final,
+        "date": date.today().isoformat(),
+        "axes": [{"id": a.id, "number": a.number, "title": a.titles()} for a in plan.axes],
+        "cards": [{"id": c.id, "axis_id": c.axis_id, "status": c.status,
+                   "content": card_service.content(documents, c)} for c in cards],
+        # Sign-offs arrive with the approval workflow; until then the annex says there are none.
+        "signoffs": [],
+    }
+
+
+def record_export(session: Session, actor: User, fmt: str, lang: str | None, *,
+                  plan: Plan | None = None, card: Card | None = None, cards: int | None = None) -> None:
+    details: dict[str, Any] = {"format": fmt, "lang": lang}
+    if cards is not None:
+        details["cards"] = cards
+    audit.record(session, actor, "export", plan=plan, card=card, **details)
+
+
+def template_for(card_or_plan: Card | Plan) -> dict[str, Any]:
+    return template_of(card_or_plan.plan if isinstance(card_or_plan, Card) else card_or_plan)
