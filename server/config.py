@@ -27,7 +27,9 @@ def from_environment() -> dict[str, Any]:
         "DATABASE_URL": os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE / 'iltizam.db'}"),
         "REDIS_URL": os.environ.get("REDIS_URL") or None,
         "SOCKETIO_ASYNC_MODE": os.environ.get("SOCKETIO_ASYNC_MODE") or None,
-        "SESSION_COOKIE_SECURE": os.environ.get("SESSION_COOKIE_SECURE", "0") == "1",
+        # Secure cookies whenever the public address is https, or when asked explicitly.
+        "SESSION_COOKIE_SECURE": os.environ.get("SESSION_COOKIE_SECURE", "0") == "1"
+        or os.environ.get("PUBLIC_URL", "").startswith("https://"),
         "PUBLIC_URL": os.environ.get("PUBLIC_URL", ""),
         "SMTP_HOST": os.environ.get("SMTP_HOST") or None,
         "SMTP_PORT": int(os.environ.get("SMTP_PORT", "25")),
