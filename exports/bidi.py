@@ -1,0 +1,149 @@
+"""Direction of text: which runs are right-to-left and which way a paragraph reads.
+
+Arabic fields often carry French names, acronyms or whole sentences. Word lays such text out
+correctly only when each run says whether it is right-to-left and each paragraph says its base
+direction, so the exporters split text into runs here, the way the Unicode bidirectional
+algorithm would see it.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+RTL_LANGUAGES = frozenset({"ar"})
+LRM = "\u200e"
+# Groups of digits joined by separators: months and dates ("2024-03", "2026-11-28"), phone
+# numbers ("+212 5 37 00 00 00"), "1 000 000", "12:30"; not already marked.
+_NUMBER = r"\+?\d+(?:[ \-/.:]\d+)+"
+_GROUPED_NUMBER = re.compile(rf"(?<![\u200e\d+]){_NUMBER}(?![\d\u200e])")
+_MARKED_NUMBER = re.compile(rf"\u200e({_NUMBER})\u200e")
+# Bidi control characters and marks; they carry no text and pdftotext/Word may add or drop them.
+BIDI_CONTROLS = "\u200e\u200f\u061c\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+_ARABIC_RANGES = (
+    (0x0600, 0x06FF), (0x0750, 0x077F), (0x0870, 0x089F), (0x08A0, 0x08FF),
+    (0xFB50, 0xFDFF), (0xFE70, 0xFEFF), (0x10E60, 0x10E7F), (0x1EE00, 0x1EEFF),
+)
+
+
+def is_rtl_language(lang: str) -> bool:
+    return lang in RTL_LANGUAGES
+
+
+def is_arabic_char(ch: str) -> bool:
+    """True for a character of the Arabic script blocks (letters, marks, Arabic digits)."""
+    code = ord(ch)
+    return any(low <= code <= high for low, high in _ARABIC_RANGES)
+
+
+@lru_cache(maxsize=4096)
+def char_class(ch: str) -> str:
+    """"R" for a strong right-to-left character, "L" for a strong left-to-right one, "N" else.
+
+    Digits and punctuation are neutral here: they take the direction of their neighbours.
+    """
+    kind = unicodedata.bidirectional(ch)
+    if kind in ("R", "AL"):
+        return "R"
+    if kind == "L":
+        return "L"
+    return "N"
+
+
+def first_strong(text: str) -> str | None:
+    """"R" or "L" for the first strong character of `text`, None when there is none."""
+    for ch in text:
+        kind = char_class(ch)
+        if kind != "N":
+            return kind
+    return None
+
+
+def paragraph_rtl(text: str, default_rtl: bool) -> bool:
+    """The base direction of a paragraph, like HTML's dir="auto".
+
+    Args:
+        text: the paragraph's visible text.
+        default_rtl: the document's direction, used when the text has no strong character.
+
+    Returns:
+        True when the paragraph reads right to left.
+    """
+    kind = first_strong(text)
+    if kind is None:
+        return default_rtl
+    return kind == "R"
+
+
+def keep_numbers_ltr(text: str) -> str:
+    """Put left-to-right marks around numbers made of several digit groups.
+
+    In a right-to-left paragraph the bidirectional algorithm treats digits after Arabic letters
+    as Arabic numbers and lays the groups out right to left: "2024-03" shows as "03-2024" and
+    "+212 5 37" as "37 5 212+". The marks keep them reading as written.
+    """
+    return _GROUPED_NUMBER.sub(lambda m: LRM + m.group(0) + LRM, text)
+
+
+def drop_number_marks(text: str) -> str:
+    """Undo `keep_numbers_ltr` (used by the Word import)."""
+    return _MARKED_NUMBER.sub(r"\1", text)
+
+
+def has_rtl(text: str) -> bool:
+    return any(char_class(ch) == "R" for ch in text)
+
+
+def split_runs(text: str, paragraph_is_rtl: bool) -> list[tuple[str, bool]]:
+    """Split `text` into (chunk, is_rtl) pieces.
+
+    Neutral characters between two strong characters of the same direction take that
+    direction; anywhere else they take the paragraph's, as the Unicode bidirectional algorithm
+    resolves them (rules N1/N2). This keeps "(OGP)" inside Arabic text mirrored as a pair.
+
+    Args:
+        text: the text of one run of uniform formatting.
+        paragraph_is_rtl: the base direction of the paragraph holding it.
+
+    Returns:
+        Consecutive pieces covering `text` exactly; an empty text gives no piece.
+    """
+    if not text:
+        return []
+    if not has_rtl(text):
+        # The common case in French documents and for numbers: one left-to-right piece,
+        # unless the paragraph is right-to-left and the text holds no strong character at all.
+        if paragraph_is_rtl and first_strong(text) is None:
+            return [(text, True)]
+        if paragraph_is_rtl:
+            return _resolve(text, paragraph_is_rtl)
+        return [(text, False)]
+    return _resolve(text, paragraph_is_rtl)
+
+
+def _resolve(text: str, paragraph_is_rtl: bool) -> list[tuple[str, bool]]:
+    classes = [char_class(ch) for ch in text]
+    base = "R" if paragraph_is_rtl else "L"
+    resolved = list(classes)
+    i = 0
+    n = len(classes)
+    while i < n:
+        if classes[i] != "N":
+            i += 1
+            continue
+        j = i
+        while j < n and classes[j] == "N":
+            j += 1
+        before = classes[i - 1] if i > 0 else base
+        after = classes[j] if j < n else base
+        fill = before if before == after else base
+        for k in range(i, j):
+            resolved[k] = fill
+        i = j
+    pieces: list[tuple[str, bool]] = []
+    start = 0
+    for k in range(1, n + 1):
+        if k == n or resolved[k] != resolved[start]:
+            pieces.append((text[start:k], resolved[start] == "R"))
+            start = k
+    return pieces

@@ -1,0 +1,154 @@
+"""One commitment card as Word content: the OGP two-column table (label | content).
+
+Rows follow the template's field order and labels, so a field added to the template shows up
+with no code change. Each field type has a writer in FIELD_WRITERS; tables become nested tables
+with a header row, partners are grouped by kind, choices show their label.
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Callable
+
+import schemas
+
+from . import i18n, values
+from .docx_rich import write_rich_text
+from .docx_setup import TEXT_WIDTH, Body, header_footer, new_document, to_bytes
+from .errors import UnknownFieldTypeError
+
+if TYPE_CHECKING:
+    from lxml import etree
+
+    from .docx_xml import Writer
+
+LABEL_WIDTH = 2600
+CONTENT_WIDTH = TEXT_WIDTH - LABEL_WIDTH
+# Left plus right cell margins of the "Table Grid" style, taken off a nested table's width.
+CELL_MARGINS = 216
+LABEL_SHADE = "E8EEF6"
+HEADER_SHADE = "F2F2F2"
+TICK = "☑"
+_COLUMN_WEIGHT = {"month": 1.45, "date": 1.7, "choice": 1.6, "text": 2.0}
+
+
+def _scalar(writer: Writer, cell: etree._Element, field: dict[str, Any], value: Any, lang: str) -> None:
+    text = values.scalar_text(field, value, lang)
+    # A multi-line text keeps its lines as paragraphs; the Word import joins them back.
+    for line in text.split("\n"):
+        writer.text_paragraph(cell, line)
+
+
+def _rich(writer: Writer, cell: etree._Element, field: dict[str, Any], value: Any, lang: str) -> None:
+    write_rich_text(writer, cell, value)
+
+
+def _multi_choice(writer: Writer, cell: etree._Element, field: dict[str, Any], value: Any, lang: str) -> None:
+    ticked = values.selected_options(field, value)
+    if not ticked:
+        writer.paragraph(cell, writer.style.rtl)
+    for option, justification in ticked:
+        writer.text_paragraph(cell, f"{TICK} {schemas.label(option, lang)}", bold=True, keep_next=True)
+        for line in justification.split("\n") if justification else []:
+            writer.text_paragraph(cell, line)
+
+
+def column_widths(columns: list[dict[str, Any]], total: int) -> list[int]:
+    weights = [_COLUMN_WEIGHT.get(c["type"], 2.0) for c in columns]
+    widths = [int(total * wgt / sum(weights)) for wgt in weights]
+    widths[-1] += total - sum(widths)
+    return widths
+
+
+def write_table(writer: Writer, parent: etree._Element, field: dict[str, Any], rows: Any, lang: str,
+                width: int) -> None:
+    """A table field as a table with a header row of column labels.
+
+    When the first column is a choice (partners' kind), rows are grouped by it and the choice
+    cell is merged down its group, so each kind appears once.
+    """
+    columns = field["columns"]
+    widths = column_widths(columns, width)
+    tbl = writer.table(parent, widths)
+    tr = writer.row(tbl, header=True)
+    for column, col_width in zip(columns, widths):
+        tc = writer.cell(tr, col_width, shade=HEADER_SHADE)
+        writer.text_paragraph(tc, schemas.label(column, lang), bold=True)
+    kept = values.table_rows(field, rows)
+    grouped = bool(columns) and columns[0]["type"] == "choice"
+    for index, row in enumerate(kept):
+        tr = writer.row(tbl)
+        for position, (column, col_width) in enumerate(zip(columns, widths)):
+            merge = None
+            if grouped and position == 0:
+                same_before = index > 0 and kept[index - 1].get(column["id"]) == row.get(column["id"])
+                same_after = index + 1 < len(kept) and kept[index + 1].get(column["id"]) == row.get(column["id"])
+                merge = "continue" if same_before else ("restart" if same_after else None)
+            tc = writer.cell(tr, col_width, vmerge=merge)
+            text = "" if merge == "continue" else values.cell_text(column, row, lang)
+            for line in text.split("\n"):
+                writer.text_paragraph(tc, line, bold=grouped and position == 0)
+
+
+def _table(writer: Writer, cell: etree._Element, field: dict[str, Any], value: Any, lang: str) -> None:
+    write_table(writer, cell, field, value, lang, CONTENT_WIDTH - CELL_MARGINS)
+
+
+FIELD_WRITERS: dict[str, Callable[[Writer, Any, dict[str, Any], Any, str], None]] = {
+    "text": _scalar,
+    "rich_text": _rich,
+    "table": _table,
+    "multi_choice": _multi_choice,
+    "choice": _scalar,
+    "month": _scalar,
+    "date": _scalar,
+    "organisation": _scalar,
+}
+
+
+def write_card(writer: Writer, parent: etree._Element, template: dict[str, Any], content: dict[str, Any],
+               lang: str) -> None:
+    """Append the card's two-column table to `parent`.
+
+    Raises:
+        UnknownFieldTypeError: for a template field type no writer lays out.
+        UnknownNodeError: for rich text the exporter does not know.
+    """
+    tbl = writer.table(parent, [LABEL_WIDTH, CONTENT_WIDTH])
+    for field, value in values.iter_fields(template, content):
+        field_writer = FIELD_WRITERS.get(field["type"])
+        if field_writer is None:
+            raise UnknownFieldTypeError(field["type"], field["id"])
+        tr = writer.row(tbl)
+        label_cell = writer.cell(tr, LABEL_WIDTH, shade=LABEL_SHADE)
+        writer.text_paragraph(label_cell, schemas.label(field, lang), bold=True)
+        cell = writer.cell(tr, CONTENT_WIDTH)
+        field_writer(writer, cell, field, value, lang)
+        writer.close_cell(cell)
+
+
+def card_docx(template: dict[str, Any], content: dict[str, Any], lang: str) -> bytes:
+    """One card as a Word document: a heading, then the card table.
+
+    Args:
+        template: the card template (schemas.load_template()).
+        content: the card's canonical content.
+        lang: "ar" (right to left), "fr" or "en".
+
+    Returns:
+        The .docx file's bytes.
+
+    Raises:
+        ExportError: for an unsupported language or content of the wrong shape (its
+            subclasses UnknownNodeError, UnknownFieldTypeError name the offending part).
+    """
+    i18n.check_lang(lang)
+    values.check_content(template, content)
+    document, writer = new_document(lang)
+    template_title = template["title"].get(lang) or template["title"]["en"]
+    heading = values.card_heading(content, lang) or template_title
+    with Body(document) as body:
+        writer.text_paragraph(body, heading, style_id="Heading1")
+        write_card(writer, body, template, content, lang)
+    header_footer(document, writer, template_title)
+    document.core_properties.title = heading
+    document.core_properties.language = writer.style.word_lang
+    return to_bytes(document)

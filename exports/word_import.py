@@ -1,0 +1,326 @@
+"""Word import: a .docx someone wrote (or exported earlier) → card field values and a report.
+
+Two layouts are recognised, also mixed in one document:
+
+- the OGP table form: a two-column table, label | content, one row per field;
+- the heading form: a heading (or a paragraph in bold) naming a field, its content below,
+  up to the next heading.
+
+Labels are matched in Arabic, French or English (exports/labels.py). Tables fields map their
+columns by the labels of the header row. The values come out in canonical shape, ready for
+server.content.validation.validate_fields and write_fields; nothing is written here.
+"""
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from .docx_package import MAX_BYTES, MAX_UNPACKED, open_package
+from .docx_read import Cell, Para, Reader, Table
+from .docx_xml import w
+from .errors import WordImportError
+from .labels import column_index, field_index, option_index
+from .word_values import parse_date, parse_month
+
+MAX_TEXT = 100_000
+_TICKED = "☑☒✓✔✅■▣"
+_UNTICKED = "☐□"
+_BULLETS = "•·-*–▪◦"
+
+
+class _Skip(Exception):
+    """A field whose content cannot be used; the message goes into the report."""
+
+
+@dataclass
+class ImportResult:
+    """What an import found.
+
+    Attributes:
+        values: {field_id: value} in canonical shape, for the fields found.
+        report: one entry per label or heading met: {"source", "field", "status", "detail"},
+            status "mapped" or "ignored".
+    """
+
+    values: dict[str, Any] = field(default_factory=dict)
+    report: list[dict[str, Any]] = field(default_factory=list)
+
+
+def _row_id() -> str:
+    return uuid.uuid4().hex[:12]
+
+
+def _paras(blocks: list[Any]) -> list[Para]:
+    return [b for b in blocks if isinstance(b, Para)]
+
+
+def _text_of(blocks: list[Any]) -> str:
+    return "\n".join(p.text for p in _paras(blocks)).strip()
+
+
+def _short(text: str, limit: int = 80) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+class _Mapper:
+    def __init__(self, template: dict[str, Any], reader: Reader) -> None:
+        self.fields = template["fields"]
+        self.index = field_index(self.fields)
+        self.reader = reader
+        self.result = ImportResult()
+        self.converters: dict[str, Callable[[dict[str, Any], list[Any]], tuple[Any, str]]] = {
+            "text": self._text,
+            "rich_text": self._rich,
+            "table": self._table,
+            "multi_choice": self._multi_choice,
+            "choice": self._choice,
+            "month": self._month,
+            "date": self._date,
+            "organisation": self._text,
+        }
+
+    def report(self, source: str, fid: str | None, status: str, detail: str = "") -> None:
+        self.result.report.append({"source": _short(source), "field": fid, "status": status, "detail": detail})
+
+    # -- walking the document -----------------------------------------------------------------
+
+    def walk(self, blocks: list[Any]) -> None:
+        section: tuple[dict[str, Any], str, list[Any]] | None = None
+        for block in blocks:
+            if isinstance(block, Para) and self._is_heading(block):
+                if section:
+                    self.assign(*section)
+                found = self.index.find(block.text)
+                section = (found, block.text, []) if found else None
+                if not found and block.heading and block.text.strip():
+                    self.report(block.text, None, "ignored", "heading that names no field of the card")
+                continue
+            if section is not None:
+                section[2].append(block)
+            elif isinstance(block, Table):
+                self.table_form(block)
+        if section:
+            self.assign(*section)
+
+    def _is_heading(self, para: Para) -> bool:
+        if para.list_info is not None or not para.text.strip():
+            return False
+        # A bold paragraph that is exactly a label also starts a section: many people format
+        # headings by hand.
+        return para.heading or (para.bold and self.index.find(para.text) is not None)
+
+    def table_form(self, table: Table) -> None:
+        rows = []
+        for row in table.rows:
+            cells = [c for c in row if c is not None]
+            found = self.index.find(cells[0].text) if len(cells) >= 2 and cells[0].text else None
+            rows.append((cells, found))
+        if not any(found for _, found in rows):
+            if table.text.strip():
+                self.report(table.text, None, "ignored", "table without any card label in its first column")
+            return
+        for cells, found in rows:
+            if found is None:
+                text = " | ".join(c.text for c in cells if c.text)
+                if text:
+                    self.report(text, None, "ignored", "row whose first cell names no field of the card")
+                continue
+            self.assign(found, cells[0].text, cells[-1].blocks)
+
+    def assign(self, spec: dict[str, Any], source: str, blocks: list[Any]) -> None:
+        fid = spec["id"]
+        if spec.get("source") == "card":
+            self.report(source, fid, "ignored", "card metadata: set it in the card's settings, not by import")
+            return
+        if fid in self.result.values:
+            self.report(source, fid, "ignored", "this field was already found earlier in the document")
+            return
+        converter = self.converters.get(spec["type"])
+        if converter is None:
+            self.report(source, fid, "ignored", f"fields of type {spec['type']} cannot be imported")
+            return
+        try:
+            value, detail = converter(spec, blocks)
+        except _Skip as skip:
+            self.report(source, fid, "ignored", str(skip))
+            return
+        self.result.values[fid] = value
+        self.report(source, fid, "mapped", detail)
+
+    # -- converters: blocks → value -----------------------------------------------------------
+
+    def _text(self, spec: dict[str, Any], blocks: list[Any]) -> tuple[str, str]:
+        text = _text_of(blocks)
+        if len(text) > MAX_TEXT:
+            raise _Skip(f"longer than {MAX_TEXT} characters")
+        return text, ""
+
+    def _rich(self, spec: dict[str, Any], blocks: list[Any]) -> tuple[list[dict[str, Any]], str]:
+        paras = _paras(blocks)
+        while paras and not paras[0].text.strip() and paras[0].list_info is None:
+            paras.pop(0)
+        while paras and not paras[-1].text.strip() and paras[-1].list_info is None:
+            paras.pop()
+        tree = self.reader.rich_text(paras) or [{"type": "paragraph"}]
+        detail = "tables inside this field were left out" if any(isinstance(b, Table) for b in blocks) else ""
+        return tree, detail
+
+    def _table(self, spec: dict[str, Any], blocks: list[Any]) -> tuple[list[dict[str, Any]], str]:
+        table = next((b for b in blocks if isinstance(b, Table)), None)
+        if table is None:
+            if not _text_of(blocks):
+                return [], "empty"
+            raise _Skip("expected a table with a header row of column names")
+        columns = column_index(spec)
+        header_at, mapping = None, {}
+        for index, row in enumerate(table.rows[:2]):
+            found = {pos: columns.find(c.text) for pos, c in enumerate(row) if c is not None and c.text}
+            found = {pos: col for pos, col in found.items() if col is not None}
+            if found:
+                header_at, mapping = index, found
+                break
+        if header_at is None:
+            raise _Skip("the table's header row names none of the columns")
+        notes = []
+        unknown_headers = [c.text for pos, c in enumerate(table.rows[header_at])
+                           if c is not None and c.text and pos not in mapping]
+        if unknown_headers:
+            notes.append("columns left out: " + ", ".join(unknown_headers))
+        rows, problems, previous = [], 0, {}
+        for row in table.rows[header_at + 1:]:
+            cells: dict[str, str] = {}
+            for pos, column in mapping.items():
+                cell: Cell | None = row[pos] if pos < len(row) else None
+                if cell is not None and cell.continued:
+                    cells[column["id"]] = previous.get(column["id"], "")
+                    continue
+                raw = cell.text if cell is not None else ""
+                value, ok = self._cell(column, raw)
+                problems += not ok
+                cells[column["id"]] = value
+            previous = cells
+            if any(v for v in cells.values()):
+                rows.append({"id": _row_id(), **{c["id"]: cells.get(c["id"], "") for c in spec["columns"]}})
+        limit = spec.get("max_rows")
+        if limit is not None and len(rows) > limit:
+            notes.append(f"only the first {limit} of {len(rows)} rows were kept")
+            rows = rows[:limit]
+        if problems:
+            notes.append(f"{problems} cell(s) could not be read (unknown option or date) and were left empty")
+        notes.insert(0, f"{len(rows)} row(s)")
+        return rows, "; ".join(notes)
+
+    def _cell(self, column: dict[str, Any], raw: str) -> tuple[str, bool]:
+        raw = raw.strip()
+        if not raw:
+            return "", True
+        kind = column["type"]
+        if kind == "choice":
+            found = option_index(column).find(raw)
+            return (found, True) if found else ("", False)
+        if kind == "month":
+            month = parse_month(raw)
+            return (month, True) if month else ("", False)
+        if kind == "date":
+            date = parse_date(raw)
+            return (date, True) if date else ("", False)
+        return raw[:MAX_TEXT], True
+
+    def _multi_choice(self, spec: dict[str, Any], blocks: list[Any]) -> tuple[dict[str, Any], str]:
+        options = option_index(spec)
+        result = {o["id"]: {"selected": False, "justification": ""} for o in spec["options"]}
+        lines: dict[str, list[str]] = {o["id"]: [] for o in spec["options"]}
+        current = None
+        for para in _paras(blocks):
+            text = para.text.strip()
+            if not text:
+                continue
+            mark = text[0]
+            rest = text.lstrip(_TICKED + _UNTICKED + _BULLETS + " \t") if mark in _TICKED + _UNTICKED + _BULLETS \
+                else text
+            found, inline = None, ""
+            if ":" in rest:
+                # "☑ Transparence : justification" keeps its justification on the same line.
+                head, inline = rest.split(":", 1)
+                found = options.find(head, whole=True)
+            if found is None:
+                found, inline = options.find(rest, whole=True), ""
+            if found is not None:
+                current = found
+                result[found]["selected"] = mark not in _UNTICKED
+                if inline.strip():
+                    lines[found].append(inline.strip())
+            elif current is not None:
+                lines[current].append(text)
+        if current is None:
+            raise _Skip("no option of this field was recognised")
+        for option_id, collected in lines.items():
+            result[option_id]["justification"] = "\n".join(collected).strip()
+        ticked = [o for o, entry in result.items() if entry["selected"]]
+        return result, "ticked: " + (", ".join(ticked) or "none")
+
+    def _choice(self, spec: dict[str, Any], blocks: list[Any]) -> tuple[str, str]:
+        text = _text_of(blocks)
+        if not text:
+            return "", "empty"
+        found = option_index(spec).find(text)
+        if found is None:
+            raise _Skip(f"{_short(text, 40)!r} is not one of the options")
+        return found, ""
+
+    def _month(self, spec: dict[str, Any], blocks: list[Any]) -> tuple[str, str]:
+        text = _text_of(blocks)
+        if not text:
+            return "", "empty"
+        month = parse_month(text)
+        if month is None:
+            raise _Skip(f"{_short(text, 40)!r} is not a month (write it like 2024-03)")
+        return month, ""
+
+    def _date(self, spec: dict[str, Any], blocks: list[Any]) -> tuple[str, str]:
+        text = _text_of(blocks)
+        if not text:
+            return "", "empty"
+        date = parse_date(text)
+        if date is None:
+            raise _Skip(f"{_short(text, 40)!r} is not a date (write it like 2024-03-15)")
+        return date, ""
+
+
+def import_docx(template: dict[str, Any], data: bytes, max_bytes: int = MAX_BYTES,
+                max_unpacked: int = MAX_UNPACKED) -> ImportResult:
+    """Read card field values from a Word document.
+
+    Args:
+        template: the card template the values are for.
+        data: the uploaded .docx bytes.
+        max_bytes: the largest upload accepted (10 MiB by default).
+        max_unpacked: the most the archive may unpack to (zip-bomb guard).
+
+    Returns:
+        The values found and a report of every label or heading met.
+
+    Raises:
+        WordImportError: with code "too_large", "encrypted", "not_docx", "corrupt" or "empty"
+            ("empty" also when no field of the template was recognised).
+    """
+    package = open_package(data, max_bytes=max_bytes, max_unpacked=max_unpacked)
+    body = package.document.find(w("body"))
+    if body is None:
+        raise WordImportError("corrupt", "The Word document has no body.")
+    reader = Reader(package)
+    blocks = reader.blocks(body)
+    if not any(b.text.strip() for b in blocks):
+        raise WordImportError("empty", "The Word document holds no text.")
+    mapper = _Mapper(template, reader)
+    mapper.walk(blocks)
+    if not mapper.result.values:
+        seen = [r["source"] for r in mapper.result.report][:5]
+        hint = f" Labels or headings found: {'; '.join(seen)}." if seen else ""
+        raise WordImportError(
+            "empty", "No field of the commitment card was recognised. Use the card table (label | content) or "
+                     "one heading per field, with the labels of the card template." + hint)
+    return mapper.result
+

@@ -1,0 +1,211 @@
+"""Realistic Arabic and French cards and plans for the exporter tests and bench/bench_exports.py.
+
+Plain functions and constants, no pytest, so the benchmark can time the very content the tests
+check. conftest.py turns them into fixtures.
+"""
+from __future__ import annotations
+
+import copy
+import subprocess
+from pathlib import Path
+from typing import Any
+
+
+# -- rich-text helpers --------------------------------------------------------------------------
+
+def t(text: str, *marks: str, href: str | None = None) -> dict[str, Any]:
+    node: dict[str, Any] = {"type": "text", "text": text}
+    mark_list = [{"type": m} for m in marks]
+    if href:
+        mark_list.append({"type": "link", "attrs": {"href": href}})
+    if mark_list:
+        node["marks"] = sorted(mark_list, key=lambda m: m["type"])
+    return node
+
+
+def para(*children: dict[str, Any]) -> dict[str, Any]:
+    node: dict[str, Any] = {"type": "paragraph"}
+    if children:
+        node["content"] = list(children)
+    return node
+
+
+def bullets(*items: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"type": "bulletList", "content": [{"type": "listItem", "content": item} for item in items]}
+
+
+def numbered(*items: list[dict[str, Any]], start: int = 1) -> dict[str, Any]:
+    return {"type": "orderedList", "attrs": {"start": start},
+            "content": [{"type": "listItem", "content": item} for item in items]}
+
+
+AR_SENTENCE = "تعاني المعطيات المتعلقة بالصفقات العمومية من ضعف النشر وعدم انتظامه"
+FR_IN_AR = "Les données ne sont pas publiées en format ouvert."
+FR_SENTENCE = "Les données des marchés publics restent dispersées entre plusieurs portails"
+
+
+def arabic_fields(n: int = 3) -> dict[str, Any]:
+    """Document fields of an Arabic card, with a French sentence, lists, links and marks."""
+    return {
+        "title": f"نشر المعطيات المفتوحة المتعلقة بالصفقات العمومية {n}",
+        "summary": "إتاحة معطيات الصفقات العمومية في صيغة مفتوحة\nوتحيينها كل شهر.",
+        "focal_point": [{"id": "fp1", "name": "سعاد العلمي", "position": "رئيسة قسم الشفافية",
+                         "email": "s.alami@example.ma", "phone": "+212 5 37 00 00 00"}],
+        "partners": [
+            {"id": "p1", "kind": "civil_society", "name": "جمعية الشفافية المغربية", "role": "شريك رائد"},
+            {"id": "p2", "kind": "government", "name": "الخزينة العامة للمملكة", "role": "توفير المعطيات"},
+            {"id": "p3", "kind": "civil_society", "name": "منتدى المواطنة", "role": "التتبع"},
+            {"id": "p4", "kind": "international", "name": "OCDE", "role": "دعم تقني"},
+        ],
+        "problem": [
+            para(t(AR_SENTENCE + "، "), t("مما يحد من الرقابة المواطنة", "bold"), t(".")),
+            para(t(FR_IN_AR)),
+            para(t("انظر "), t("بوابة الحكومة المنفتحة", href="https://www.gouvernement-ouvert.ma"),
+                 t(" وكذلك تقرير "), t("OGP", "italic"), t(" لسنة 2023.")),
+            bullets([para(t("غياب صيغة موحدة للنشر"))], [para(t("ضعف التحيين", "underline"))]),
+        ],
+        "causes": [numbered([para(t("تعدد المنصات"))],
+                            [para(t("غياب إطار قانوني ملزم")), bullets([para(t("على المستوى المحلي"))])],
+                            start=1)],
+        "status_quo": [para(t("نشرت بعض القطاعات معطياتها بشكل جزئي"), {"type": "hardBreak"},
+                            t("دون احترام المعايير الدولية."))],
+        "solution": [numbered([para(t("إعداد معيار وطني لنشر المعطيات"))],
+                              [para(t("تطوير بوابة موحدة"))], start=1),
+                     para(t("ثم مرحلة ثانية:")),
+                     numbered([para(t("تكوين الموظفين"))], [para(t("التواصل مع العموم"))], start=3)],
+        "results": [para(t("نشر 100% من الصفقات العمومية في صيغة مفتوحة."))],
+        "indicators": [{"id": "i1", "indicator": "نسبة الصفقات المنشورة", "baseline": "20%", "target": "100%"},
+                       {"id": "i2", "indicator": "عدد التحميلات", "baseline": "0", "target": "10000"}],
+        "ogp_values": {
+            "transparency": {"selected": True, "justification": "نشر المعطيات للعموم في صيغة مفتوحة."},
+            "participation": {"selected": False, "justification": ""},
+            "accountability": {"selected": True, "justification": "تمكين المجتمع المدني من التتبع\nوالمساءلة."},
+        },
+        "policy_area": "fiscal_openness",
+        "milestones": [
+            {"id": "m1", "activity": "إعداد المعيار", "deliverable": "وثيقة المعيار", "start": "2024-03",
+             "end": "2024-09", "responsible": "وزارة الاقتصاد والمالية"},
+            {"id": "m2", "activity": "تطوير البوابة | المرحلة الأولى", "deliverable": "بوابة تجريبية",
+             "start": "2024-10", "end": "2025-06", "responsible": "وكالة التنمية الرقمية"},
+        ],
+        "additional": [para(t("الميزانية: 2 مليون درهم. ينسجم مع النموذج التنموي الجديد."))],
+        "start_date": "2024-03",
+        "end_date": "2026-12",
+    }
+
+
+def french_fields(n: int = 5) -> dict[str, Any]:
+    """Document fields of a French card."""
+    return {
+        "title": f"Publication des données ouvertes des marchés publics {n}",
+        "summary": "Publier les données des marchés publics en format ouvert.",
+        "focal_point": [{"id": "fp1", "name": "Karim Benali", "position": "Chef de division",
+                         "email": "k.benali@example.ma", "phone": "+212 5 37 11 11 11"}],
+        "partners": [
+            {"id": "p1", "kind": "government", "name": "Trésorerie Générale du Royaume", "role": "Données"},
+            {"id": "p2", "kind": "civil_society", "name": "Transparency Maroc", "role": "Co-pilote"},
+            {"id": "p3", "kind": "private_sector", "name": "Fédération des TI", "role": "Réutilisation"},
+        ],
+        "problem": [
+            para(t(FR_SENTENCE + ", "), t("ce qui limite le contrôle citoyen", "bold"), t(".")),
+            para(t("Voir le "), t("portail national", href="https://www.data.gov.ma"), t(" et le rapport "),
+                 t("MRI", "italic"), t(".")),
+            bullets([para(t("Formats hétérogènes"))], [para(t("Mises à jour irrégulières", "underline"))]),
+        ],
+        "causes": [para(t("Absence de norme nationale."))],
+        "status_quo": [para(t("Publication partielle par quelques départements."))],
+        "solution": [numbered([para(t("Élaborer une norme"))], [para(t("Développer un portail unique"))])],
+        "results": [para(t("100 % des marchés publiés en données ouvertes."))],
+        "indicators": [{"id": "i1", "indicator": "Part des marchés publiés", "baseline": "20 %", "target": "100 %"}],
+        "ogp_values": {
+            "transparency": {"selected": True, "justification": "Les données deviennent publiques."},
+            "participation": {"selected": True, "justification": "Consultation des utilisateurs."},
+            "accountability": {"selected": False, "justification": ""},
+        },
+        "policy_area": "access_to_information",
+        "milestones": [
+            {"id": "m1", "activity": "Élaborer la norme", "deliverable": "Norme publiée", "start": "2024-01",
+             "end": "2024-06", "responsible": "MEF"},
+        ],
+        "additional": [para(t("Budget : 2 MDH. Lien avec l'ODD 16."))],
+        "start_date": "2024-01",
+        "end_date": "2025-12",
+    }
+
+
+AXES = [
+    {"id": 1, "number": 1, "title": {"ar": "الوصول إلى المعلومات", "fr": "Accès à l'information",
+                                      "en": "Access to information"}},
+    {"id": 2, "number": 2, "title": {"ar": "الشفافية المالية", "fr": "Transparence budgétaire",
+                                      "en": "Fiscal openness"}},
+    {"id": 3, "number": 3, "title": {"ar": "مشاركة الجمهور", "fr": "Participation du public",
+                                      "en": "Public participation"}},
+    {"id": 4, "number": 4, "title": {"ar": "العدالة", "fr": "Justice", "en": "Justice"}},
+]
+LEAD = {"ar": "وزارة الاقتصاد والمالية", "fr": "Ministère de l'Économie et des Finances"}
+CO_LEAD = {"ar": "جمعية الشفافية المغربية", "fr": "Transparency Maroc"}
+
+
+def card_content(fields: dict[str, Any], number: str, axis: dict[str, Any]) -> dict[str, Any]:
+    return {"template": {"id": "ogp-card", "version": 1},
+            "card": {"axis": axis["title"], "co_lead": CO_LEAD, "lead": LEAD, "number": number},
+            "fields": fields}
+
+
+def make_plan(n_cards: int = 4, signoffs: bool = True, final: bool = False) -> dict[str, Any]:
+    """A plan of `n_cards` cards spread over four axes, Arabic and French cards alternating."""
+    cards = []
+    for i in range(1, n_cards + 1):
+        axis = AXES[(i - 1) % len(AXES)]
+        fields = arabic_fields(i) if i % 2 else french_fields(i)
+        cards.append({"id": 100 + i, "axis_id": axis["id"], "status": "approved",
+                      "content": card_content(fields, str(i), axis)})
+    return {
+        "title": {"ar": "خطة العمل الوطنية الثالثة للحكومة المنفتحة",
+                  "fr": "Troisième plan d'action national du gouvernement ouvert",
+                  "en": "Third open government national action plan"},
+        "period": {"start": "2024-01", "end": "2027-12"},
+        "ministry": {"ar": "وزارة الانتقال الرقمي وإصلاح الإدارة",
+                     "fr": "Ministère de la Transition Numérique et de la Réforme de l'Administration"},
+        "final": final,
+        "date": "2026-11-28",
+        "axes": copy.deepcopy(AXES),
+        "cards": cards,
+        "signoffs": [
+            {"card_number": "1", "name": "سعاد العلمي", "role": "approver", "organisation": "وزارة الاقتصاد والمالية",
+             "date": "2026-05-01", "hash": "a" * 64},
+            {"card_number": "2", "name": "Karim Benali", "role": "approver", "organisation": "Transparency Maroc",
+             "date": "2026-05-02", "hash": "b" * 64},
+        ] if signoffs else [],
+    }
+
+
+def render_pdfs(soffice: str, documents: dict[str, bytes], workdir: Path) -> dict[str, Path]:
+    """Convert .docx files to PDF in one LibreOffice run, in a fresh user profile.
+
+    A profile of its own per run means parallel test runs never collide on LibreOffice's lock.
+
+    Raises:
+        AssertionError: naming the document LibreOffice could not convert, with its output.
+    """
+    sources = []
+    for name, data in documents.items():
+        source = workdir / f"{name}.docx"
+        source.write_bytes(data)
+        sources.append(str(source))
+    profile = workdir / "libreoffice-profile"
+    result = subprocess.run(
+        [soffice, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--convert-to", "pdf",
+         "--outdir", str(workdir), *sources], capture_output=True, text=True, timeout=600)
+    pdfs = {}
+    for name in documents:
+        pdf = workdir / f"{name}.pdf"
+        if not pdf.is_file():
+            raise AssertionError(f"LibreOffice did not convert {name}.docx: {result.stdout}{result.stderr}")
+        pdfs[name] = pdf
+    return pdfs
+
+
+def pdf_text(pdftotext: str, pdf: Path, layout: bool = False) -> str:
+    args = [pdftotext] + (["-layout"] if layout else []) + [str(pdf), "-"]
+    return subprocess.run(args, capture_output=True, text=True, check=True, timeout=120).stdout

@@ -1,0 +1,120 @@
+"""Where users reach the exports: download endpoints, Word import, the audit trail."""
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+
+import jsonschema
+import pytest
+from docx import Document
+from sqlalchemy import func, select
+
+import exports
+from server import db
+from server.auth.tokens import create_token
+from server.models import AuditEvent, Card, User
+
+FIELDS = {
+    "title": "نشر الميزانية المواطنة",
+    "problem": [{"type": "paragraph", "content": [
+        {"type": "text", "text": "لا يطلع المواطنون على الميزانية. "},
+        {"type": "text", "text": "Le budget citoyen reste peu connu.", "marks": [{"type": "italic"}]}]}],
+    "milestones": [{"activity": "إعداد الدليل", "deliverable": "دليل منشور", "start": "2024-03",
+                    "end": "2024-09", "responsible": "وزارة الاقتصاد والمالية"}],
+    "ogp_values": {"transparency": {"selected": True, "justification": "نشر المعطيات"}},
+}
+
+
+def _bearer(app, user_id):
+    with app.app_context():
+        session = db.session()
+        _, secret = create_token(session, session.get(User, user_id))
+        session.commit()
+    return {"Authorization": f"Bearer {secret}"}
+
+
+@pytest.fixture
+def world(app, factory):
+    admin = factory.user(admin=True)
+    plan = factory.plan(admin, coordinator_org_id=factory.org("government", "Ministère"))
+    axis = factory.axis(plan, admin)
+    card = factory.card(plan, admin, axis_id=axis, fields=FIELDS)
+    reviewer = factory.user()
+    factory.grant(admin, reviewer, "reviewer", plan, card)
+    return {"plan": plan, "card": card, "axis": axis, "h": _bearer(app, admin), "reviewer": _bearer(app, reviewer)}
+
+
+def _bidi_paragraphs(data: bytes) -> tuple[int, int]:
+    doc = Document(io.BytesIO(data))
+    paragraphs = [p for p in doc.element.body.iter() if p.tag.endswith("}p")]
+    with_bidi = [p for p in paragraphs if p.find(".//{*}bidi") is not None]
+    return len(with_bidi), len(paragraphs)
+
+
+def test_card_docx_in_arabic_and_french(client, world):
+    res = client.get(f"/api/v1/cards/{world['card']}/export.docx?lang=ar", headers=world["h"])
+    assert res.status_code == 200
+    assert res.headers["Content-Disposition"] == 'attachment; filename="iltizam-card-1-ar.docx"'
+    bidi, total = _bidi_paragraphs(res.data)
+    assert total > 10 and bidi == total
+    text = "\n".join(p.text for p in Document(io.BytesIO(res.data)).paragraphs)
+    tables_text = zipfile.ZipFile(io.BytesIO(res.data)).read("word/document.xml").decode()
+    assert "دليل منشور" in tables_text and "نشر الميزانية المواطنة" in text + tables_text
+    fr = client.get(f"/api/v1/cards/{world['card']}/export.docx?lang=fr", headers=world["h"])
+    assert "Jalons et activités" in zipfile.ZipFile(io.BytesIO(fr.data)).read("word/document.xml").decode()
+
+
+def test_markdown_and_open_data(client, world):
+    md = client.get(f"/api/v1/cards/{world['card']}/export.md?lang=fr", headers=world["h"])
+    assert md.status_code == 200 and md.mimetype == "text/markdown"
+    assert "| Activité |" in md.get_data(as_text=True)
+    js = client.get(f"/api/v1/plans/{world['plan']}/export.json", headers=world["h"])
+    data = json.loads(js.data)
+    jsonschema.validate(data, exports.open_data_schema())
+
+
+def test_plan_docx_is_audited_and_needs_the_plan_role(client, world, app):
+    res = client.get(f"/api/v1/plans/{world['plan']}/export.docx?lang=ar", headers=world["h"])
+    assert res.status_code == 200 and res.data[:2] == b"PK"
+    assert client.get(f"/api/v1/plans/{world['plan']}/export.docx", headers=world["reviewer"]).status_code == 403
+    assert client.get(f"/api/v1/cards/{world['card']}/export.md", headers=world["reviewer"]).status_code == 200
+    assert client.get(f"/api/v1/cards/{world['card']}/export.docx?lang=de", headers=world["h"]).status_code == 422
+    with app.app_context():
+        events = db.session().scalars(select(AuditEvent).where(AuditEvent.action == "export")).all()
+        assert [(e.details["format"], e.card_id is None) for e in events] == [("docx", True), ("md", False)]
+
+
+def test_word_round_trip_through_the_api(client, world, app):
+    docx = client.get(f"/api/v1/cards/{world['card']}/export.docx?lang=ar", headers=world["h"]).data
+    res = client.post(f"/api/v1/plans/{world['plan']}/import", headers=world["h"],
+                      data={"file": (io.BytesIO(docx), "card.docx"), "axis_id": str(world["axis"])},
+                      content_type="multipart/form-data")
+    assert res.status_code == 201, res.json
+    assert any(r["field"] == "milestones" and r["status"] == "mapped" for r in res.json["report"])
+    new = client.get(f"/api/v1/cards/{res.json['card']['id']}", headers=world["h"]).json["content"]["fields"]
+    old = client.get(f"/api/v1/cards/{world['card']}", headers=world["h"]).json["content"]["fields"]
+    assert new["title"] == old["title"]
+    assert new["problem"] == old["problem"]
+    strip = lambda rows: [{k: v for k, v in r.items() if k != "id"} for r in rows]  # noqa: E731
+    assert strip(new["milestones"]) == strip(old["milestones"])
+    with app.app_context():
+        assert db.session().scalars(select(AuditEvent.action).where(AuditEvent.action == "card.imported")).one()
+
+
+@pytest.mark.parametrize("payload,code,status", [
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 504 + "EncryptedPackage".encode("utf-16-le") + b"\0" * 600,
+     "encrypted", 422),
+    (b"this is not a word document at all", "not_docx", 422),
+    (b"PK\x03\x04" + b"\0" * 40, "corrupt", 422),
+    (b"PK" + b"\0" * 5000, "too_large", 413),
+])
+def test_bad_uploads_create_nothing(client, world, app, payload, code, status, monkeypatch):
+    # A small limit stands in for the real 10 MiB so the test does not upload megabytes.
+    monkeypatch.setattr("server.api.exports.MAX_UPLOAD", 4096)
+    res = client.post(f"/api/v1/plans/{world['plan']}/import", headers=world["h"],
+                      data={"file": (io.BytesIO(payload), "x.docx")}, content_type="multipart/form-data")
+    assert res.status_code == status and res.json["error"] == code, res.json
+    assert res.json["message"]
+    with app.app_context():
+        assert db.session().scalar(select(func.count()).select_from(Card)) == 1
