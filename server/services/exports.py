@@ -56,5 +56,11 @@ def record_export(session: Session, actor: User, fmt: str, lang: str | None, *,
     audit.record(session, actor, "export", plan=plan, card=card, **details)
 
 
+def record_import(session: Session, actor: User, card: Card, filename: str,
+                  report: list[dict[str, Any]]) -> None:
+    mapped = sorted({r["field"] for r in report if r.get("status") == "mapped" and r.get("field")})
+    audit.record(session, actor, "card.imported", card=card, filename=filename[:200], fields=mapped)
+
+
 def template_for(card_or_plan: Card | Plan) -> dict[str, Any]:
     return template_of(card_or_plan.plan if isinstance(card_or_plan, Card) else card_or_plan)

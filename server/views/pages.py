@@ -68,8 +68,11 @@ def plan_dashboard(plan_id: int):  # noqa: ANN201
         rows.append({"card": card, "title": content["fields"].get("title", ""),
                      "passed": sum(r["passed"] for r in results), "total": len(results),
                      "can_view": policy.allowed(db.session(), load_user(), "card.view", card)})
+    session, user = db.session(), load_user()
     return render_template("dashboard.html", plan=plan, rows=rows,
-                           can_manage_roles=policy.allowed(db.session(), load_user(), "plan.manage_roles", plan))
+                           can_manage_roles=policy.allowed(session, user, "plan.manage_roles", plan),
+                           can_export=policy.allowed(session, user, "plan.export", plan),
+                           can_import=policy.allowed(session, user, "card.create", plan))
 
 
 @views.get("/cards/<int:card_id>")

@@ -1,0 +1,99 @@
+"""Downloads of a card or a whole plan (.docx, .md, .json) and Word import of a card."""
+from __future__ import annotations
+
+import json
+import re
+from typing import Any, Callable
+
+from flask import Response, g, request
+
+import exports
+
+from .. import db
+from ..models import Card, Plan
+from ..services import cards as card_service
+from ..services import exports as export_service
+from ..services.errors import Invalid
+from . import api, serialize
+from .helpers import ApiError, documents, lookup, require, user
+
+MEDIA = {
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "md": "text/markdown; charset=utf-8",
+    "json": "application/json",
+}
+CARD_WRITERS: dict[str, Callable[..., Any]] = {
+    "docx": exports.card_docx, "md": exports.card_markdown,
+    "json": lambda t, c, lang: json.dumps(exports.card_json(t, c, lang), ensure_ascii=False, indent=1)}
+PLAN_WRITERS: dict[str, Callable[..., Any]] = {
+    "docx": exports.plan_docx, "md": exports.plan_markdown,
+    "json": lambda t, p, lang: json.dumps(exports.plan_json(t, p, lang), ensure_ascii=False, indent=1)}
+MAX_UPLOAD = 10 * 1024 * 1024
+
+
+def _lang() -> str:
+    return export_service.check_lang(request.args.get("lang") or g.get("lang") or "ar")
+
+
+def _download(data: str | bytes, fmt: str, name: str) -> Response:
+    safe = re.sub(r"[^A-Za-z0-9._-]", "-", name)
+    return Response(data, mimetype=MEDIA[fmt],
+                    headers={"Content-Disposition": f'attachment; filename="{safe}"',
+                             "Cache-Control": "no-store"})
+
+
+def export_card(card_id: int, fmt: str):  # noqa: ANN201
+    card = lookup(Card, card_id, "card")
+    require("card.export", card)
+    lang = _lang()
+    content = card_service.content(documents(), card)
+    data = CARD_WRITERS[fmt](export_service.template_for(card), content, lang)
+    export_service.record_export(db.session(), user(), fmt, lang, card=card)
+    db.session().commit()
+    return _download(data, fmt, f"iltizam-card-{card.number}-{lang}.{fmt}")
+
+
+def export_plan(plan_id: int, fmt: str):  # noqa: ANN201
+    plan = lookup(Plan, plan_id, "plan")
+    require("plan.export", plan)
+    lang = _lang()
+    bundle = export_service.plan_bundle(documents(), plan, list(plan.cards))
+    data = PLAN_WRITERS[fmt](export_service.template_for(plan), bundle, lang)
+    export_service.record_export(db.session(), user(), fmt, lang, plan=plan, cards=len(bundle["cards"]))
+    db.session().commit()
+    return _download(data, fmt, f"iltizam-plan-{plan.id}-{lang}.{fmt}")
+
+
+# One route per format, so each is its own documented operation.
+for _fmt in MEDIA:
+    api.add_url_rule(f"/cards/<int:card_id>/export.{_fmt}", f"export_card_{_fmt}", export_card,
+                     defaults={"fmt": _fmt}, methods=["GET"])
+    api.add_url_rule(f"/plans/<int:plan_id>/export.{_fmt}", f"export_plan_{_fmt}", export_plan,
+                     defaults={"fmt": _fmt}, methods=["GET"])
+
+
+@api.post("/plans/<int:plan_id>/import")
+def import_card(plan_id: int):  # noqa: ANN201
+    plan = lookup(Plan, plan_id, "plan")
+    require("card.create", plan)
+    upload = request.files.get("file")
+    if upload is None:
+        raise Invalid("send the Word file as the multipart field 'file'", field="file")
+    data = upload.read(MAX_UPLOAD + 1)
+    try:
+        result = exports.import_docx(export_service.template_for(plan), data, max_bytes=MAX_UPLOAD)
+    except exports.WordImportError as exc:
+        status = 413 if exc.code == "too_large" else 422
+        raise ApiError(status, exc.code, exc.message, field="file") from None
+    meta: dict[str, Any] = {"fields": result.values}
+    for key in ("axis_id", "lead_org_id", "co_lead_org_id"):
+        if request.form.get(key):
+            if not request.form[key].isdigit():
+                raise Invalid(f"{key} must be an id", field=key)
+            meta[key] = int(request.form[key])
+    if request.form.get("number"):
+        meta["number"] = request.form["number"]
+    card = card_service.create_card(db.session(), documents(), user(), plan, meta)
+    export_service.record_import(db.session(), user(), card, upload.filename or "", result.report)
+    db.session().commit()
+    return {"card": serialize.card(card), "report": result.report}, 201
