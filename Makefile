@@ -16,6 +16,7 @@ run: install
 	$(ILTIZAM) run
 
 test: install
+	cd editor && node --test test/
 	$(PY) -m pytest
 
 bench: install

@@ -1,0 +1,121 @@
+/**
+ * The Socket.IO connection to the /collab namespace, shared by every card provider on a page.
+ *
+ * It owns connecting, reconnecting with backoff, and following the browser's own
+ * online/offline signal; it knows nothing of Yjs. Providers subscribe by card id to the
+ * `yjs` frames addressed to them and send through `emit` / `request`.
+ */
+import { io } from 'socket.io-client';
+import { ObservableV2 } from 'lib0/observable';
+
+const BACKOFF = { reconnectionDelay: 500, reconnectionDelayMax: 10000, randomizationFactor: 0.5 };
+
+export class TimeoutError extends Error {
+  constructor(event) {
+    super(`No acknowledgement for "${event}" in time`);
+    this.name = 'TimeoutError';
+  }
+}
+
+/**
+ * Events: `connect`, `disconnect` (reason), `refused` (error: the server turned the
+ * connection away, e.g. an expired session; retrying would not help).
+ */
+export class Transport extends ObservableV2 {
+  /**
+   * @param {object} [options]
+   * @param {string} [options.url] namespace URL, same origin by default
+   * @param {Function} [options.connect] socket factory (socket.io-client's `io`)
+   * @param {Window} [options.window] where to listen for online/offline
+   */
+  constructor({ url = '/collab', connect = io, window: win = globalThis.window } = {}) {
+    super();
+    this.socket = connect(url, { autoConnect: false, reconnection: true, ...BACKOFF });
+    this.window = win;
+    /** @type {Map<string, (frame: Uint8Array) => void>} */
+    this.subscribers = new Map();
+    this.browserOffline = false;
+    this._listeners = {
+      connect: () => this.emit('connect', []),
+      disconnect: (reason) => {
+        // Emits made while disconnected would be replayed before the next join; drop them,
+        // the providers keep their own record of what is unsaved.
+        this.socket.sendBuffer.length = 0;
+        this.emit('disconnect', [reason]);
+        if (reason === 'io server disconnect' && !this.browserOffline) this.emit('refused', [reason]);
+      },
+      connect_error: (error) => {
+        if (!this.socket.active) this.emit('refused', [error.message]);
+      },
+      yjs: (card, data) => {
+        const handler = this.subscribers.get(String(card));
+        if (handler && data != null) handler(data instanceof Uint8Array ? data : new Uint8Array(data));
+      },
+    };
+    for (const [event, fn] of Object.entries(this._listeners)) this.socket.on(event, fn);
+    this._onOffline = () => {
+      this.browserOffline = true;
+      this.socket.disconnect();
+    };
+    this._onOnline = () => {
+      this.browserOffline = false;
+      if (!this.socket.connected) this.socket.connect();
+    };
+    if (this.window) {
+      this.window.addEventListener('offline', this._onOffline);
+      this.window.addEventListener('online', this._onOnline);
+    }
+  }
+
+  get connected() {
+    return this.socket.connected;
+  }
+
+  connect() {
+    this.socket.connect();
+  }
+
+  /** Deliver `yjs` frames for `cardId` to `handler`. One subscriber per card. */
+  subscribe(cardId, handler) {
+    const key = String(cardId);
+    if (this.subscribers.has(key)) throw new Error(`Card ${key} already has a provider on this transport`);
+    this.subscribers.set(key, handler);
+  }
+
+  unsubscribe(cardId) {
+    this.subscribers.delete(String(cardId));
+  }
+
+  /** Fire and forget; dropped when disconnected. */
+  send(event, ...args) {
+    if (this.socket.connected) this.socket.emit(event, ...args);
+  }
+
+  /**
+   * Emit with an acknowledgement.
+   * @returns {Promise<any>} the server's acknowledgement; rejects with TimeoutError
+   */
+  request(event, args, timeoutMs) {
+    return new Promise((resolve, reject) => {
+      if (!this.socket.connected) {
+        reject(new TimeoutError(event));
+        return;
+      }
+      this.socket.timeout(timeoutMs).emit(event, ...args, (err, response) => {
+        if (err) reject(new TimeoutError(event));
+        else resolve(response);
+      });
+    });
+  }
+
+  destroy() {
+    if (this.window) {
+      this.window.removeEventListener('offline', this._onOffline);
+      this.window.removeEventListener('online', this._onOnline);
+    }
+    for (const [event, fn] of Object.entries(this._listeners)) this.socket.off(event, fn);
+    this.subscribers.clear();
+    this.socket.disconnect();
+    super.destroy();
+  }
+}

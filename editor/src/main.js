@@ -1,0 +1,117 @@
+/**
+ * The card editor's entry point: reads the page, opens the card's live document, and once it
+ * is synced replaces the server-rendered content with the live form. Until then (or without
+ * JavaScript) the static content stays readable.
+ */
+import './styles/editor.css';
+import * as Y from 'yjs';
+import { Awareness } from 'y-protocols/awareness';
+import { Transport } from './collab/transport.js';
+import { CardProvider } from './collab/provider.js';
+import { readPage } from './page.js';
+import { translator } from './i18n.js';
+import { h } from './dom.js';
+import { buildForm } from './form.js';
+import { presence } from './presence.js';
+import { saveStatus } from './save-status.js';
+import { liveCriteria } from './criteria.js';
+
+function readOnlyNotice(t, reason) {
+  let notice = document.getElementById('read-only-reason');
+  if (!notice) {
+    notice = h('p', { class: 'notice', role: 'note', id: 'read-only-reason' });
+    document.querySelector('.card-head')?.append(notice);
+  }
+  notice.textContent = reason;
+  return notice;
+}
+
+function liveTitle(doc, t) {
+  const target = document.getElementById('card-title');
+  const title = doc.getText('title');
+  const show = () => {
+    if (target) target.textContent = title.toString() || t('editor.untitled');
+  };
+  title.observe(show);
+  return () => title.unobserve(show);
+}
+
+export function start() {
+  const page = readPage();
+  const t = translator(page.messages, page.lang);
+  const doc = new Y.Doc();
+  const awareness = new Awareness(doc);
+  // The server replaces `user` with its own record of who we are; this is the page's guess.
+  const user = { id: page.user.id, name: page.user.name, organisation: page.user.organisation, color: '#5b6775' };
+  awareness.setLocalState({ user, field: null });
+
+  const transport = new Transport();
+  const provider = new CardProvider({ transport, cardId: page.cardId, doc, awareness, canEdit: page.canEdit });
+
+  const status = h('p', { id: 'save-state', class: 'save-state', role: 'status', 'aria-live': 'polite', 'aria-atomic': 'true' });
+  const people = h('ul', { class: 'presence-list', id: 'presence-list' });
+  const bar = h('div', { class: 'editor-bar' }, status,
+    h('section', { class: 'presence', 'aria-label': t('editor.presence') },
+      h('h2', { class: 'visually-hidden' }, t('editor.presence')), people));
+  page.root.prepend(bar);
+  page.root.setAttribute('aria-busy', 'true');
+
+  const saving = saveStatus({ provider, element: status, t });
+  const criteriaList = document.getElementById('criteria-list');
+  const criteria = criteriaList && page.criteriaUrl
+    ? liveCriteria({ url: page.criteriaUrl, list: criteriaList, t, lang: page.lang }) : null;
+
+  let form = null;
+  let who = null;
+  let stopTitle = null;
+  const show = () => {
+    if (form) return;
+    form = buildForm(page.template, { doc, t, provider, awareness, user, dir: page.dir });
+    page.root.querySelector('.card-static')?.remove();
+    page.root.append(form.element);
+    page.root.removeAttribute('aria-busy');
+    page.root.classList.add('live');
+    who = presence({ awareness, doc, form, t, lang: page.lang, list: people, selfId: page.user.id });
+    stopTitle = liveTitle(doc, t);
+    form.setEditable(provider.canEdit);
+  };
+  const onSynced = () => show();
+  const onPermissions = ({ canEdit }) => {
+    form?.setEditable(canEdit);
+    if (!canEdit && page.canEdit) readOnlyNotice(t, t('editor.read_only_now'));
+  };
+  let wasPending = 0;
+  const onStatus = (s) => {
+    if (wasPending > 0 && s.pending === 0) criteria?.schedule();
+    wasPending = s.pending;
+  };
+  const onUpdate = (update, origin) => {
+    if (origin === provider) criteria?.schedule();
+  };
+  provider.on('synced', onSynced);
+  provider.on('permissions', onPermissions);
+  provider.on('status', onStatus);
+  doc.on('update', onUpdate);
+  transport.connect();
+
+  const stop = () => {
+    provider.off('synced', onSynced);
+    provider.off('permissions', onPermissions);
+    provider.off('status', onStatus);
+    doc.off('update', onUpdate);
+    criteria?.destroy();
+    saving.destroy();
+    who?.destroy();
+    stopTitle?.();
+    form?.destroy();
+    provider.destroy();
+    transport.destroy();
+    awareness.destroy();
+  };
+  window.addEventListener('pagehide', stop, { once: true });
+  // For tests and debugging in the console: the live document and its provider.
+  page.root.iltizam = { doc, provider, awareness, stop };
+  return page.root.iltizam;
+}
+
+start();

@@ -1,0 +1,180 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as Y from 'yjs';
+import * as encoding from 'lib0/encoding';
+import * as decoding from 'lib0/decoding';
+import * as syncProtocol from 'y-protocols/sync';
+import { Awareness } from 'y-protocols/awareness';
+import { ObservableV2 } from 'lib0/observable';
+import { CardProvider } from '../src/collab/provider.js';
+
+/** An in-memory /collab room speaking the protocol of docs/protocol.md, for one card. */
+class FakeRoom {
+  constructor({ canEdit = true } = {}) {
+    this.doc = new Y.Doc();
+    this.doc.getText('title').insert(0, 'بطاقة');
+    this.clients = new Set();
+    this.canEdit = canEdit;
+    this.updatesReceived = 0;
+    this.holdAcks = false;
+  }
+
+  handle(client, event, args) {
+    if (event === 'join') return { ok: true, role: 'lead', can_edit: this.canEdit, can_comment: true };
+    if (event !== 'yjs') return undefined;
+    const [, frame] = args;
+    const decoder = decoding.createDecoder(frame);
+    if (decoding.readVarUint(decoder) !== 0) return undefined;
+    const syncType = decoding.readVarUint(decoder);
+    const payload = decoding.readVarUint8Array(decoder);
+    if (syncType === syncProtocol.messageYjsSyncStep1) {
+      const reply = encoding.createEncoder();
+      encoding.writeVarUint(reply, 0);
+      encoding.writeVarUint(reply, syncProtocol.messageYjsSyncStep2);
+      encoding.writeVarUint8Array(reply, Y.encodeStateAsUpdate(this.doc, payload));
+      client.deliver(encoding.toUint8Array(reply));
+      const ask = encoding.createEncoder();
+      encoding.writeVarUint(ask, 0);
+      syncProtocol.writeSyncStep1(ask, this.doc);
+      client.deliver(encoding.toUint8Array(ask));
+      return undefined;
+    }
+    if (!this.canEdit) return { ok: false, error: 'read_only' };
+    this.updatesReceived += 1;
+    Y.applyUpdate(this.doc, payload);
+    const relay = encoding.createEncoder();
+    encoding.writeVarUint(relay, 0);
+    syncProtocol.writeUpdate(relay, payload);
+    for (const other of this.clients) if (other !== client && other.connected) other.deliver(encoding.toUint8Array(relay));
+    return this.holdAcks ? new Promise(() => {}) : { ok: true };
+  }
+}
+
+class FakeTransport extends ObservableV2 {
+  constructor(room) {
+    super();
+    this.room = room;
+    this.connected = false;
+    this.subscribers = new Map();
+    this.sent = [];
+    room.clients.add(this);
+  }
+  connect() { this.connected = true; this.emit('connect', []); }
+  disconnect() { this.connected = false; this.emit('disconnect', ['transport close']); }
+  subscribe(card, fn) { this.subscribers.set(String(card), fn); }
+  unsubscribe(card) { this.subscribers.delete(String(card)); }
+  deliver(frame) { queueMicrotask(() => this.connected && this.subscribers.get('7')?.(frame)); }
+  send(event, ...args) {
+    if (!this.connected) return;
+    this.sent.push([event, args]);
+    this.room.handle(this, event, args);
+  }
+  request(event, args, timeoutMs) {
+    if (!this.connected) return Promise.reject(new Error('offline'));
+    this.sent.push([event, args]);
+    let timer;
+    const timeout = new Promise((_, reject) => { timer = setTimeout(() => reject(new Error('timeout')), timeoutMs); });
+    return Promise.race([Promise.resolve(this.room.handle(this, event, args)), timeout])
+      .finally(() => clearTimeout(timer));
+  }
+}
+
+function client(room, canEdit = true) {
+  const doc = new Y.Doc();
+  const awareness = new Awareness(doc);
+  const transport = new FakeTransport(room);
+  const provider = new CardProvider({ transport, cardId: 7, doc, awareness, canEdit, ackTimeout: 200 });
+  return { doc, awareness, transport, provider };
+}
+
+const settle = () => new Promise((resolve) => setTimeout(resolve, 20));
+
+test('joins, syncs, emits synced, and reports saved once acknowledged', async () => {
+  const room = new FakeRoom();
+  const a = client(room);
+  let synced = 0;
+  a.provider.on('synced', () => synced++);
+  a.transport.connect();
+  await settle();
+  assert.equal(synced, 1);
+  assert.equal(a.doc.getText('title').toString(), 'بطاقة');
+  a.doc.getText('title').insert(5, ' 1');
+  assert.equal(a.provider.status.pending, 1);
+  await settle();
+  assert.equal(a.provider.status.pending, 0);
+  assert.equal(room.doc.getText('title').toString(), 'بطاقة 1');
+  a.provider.destroy();
+  a.awareness.destroy();
+});
+
+test('offline edits are counted, sent once back online, and never duplicated', async () => {
+  const room = new FakeRoom();
+  const a = client(room);
+  const b = client(room);
+  a.transport.connect();
+  b.transport.connect();
+  await settle();
+  a.transport.disconnect();
+  a.doc.getText('title').insert(5, ' hors ligne');
+  a.doc.getText('title').insert(0, '« ');
+  assert.equal(a.provider.status.pending, 2);
+  assert.equal(a.provider.status.connected, false);
+  b.doc.getText('title').insert(5, ' متصل');
+  await settle();
+  a.transport.connect();
+  await settle();
+  const expected = room.doc.getText('title').toString();
+  assert.equal(a.provider.status.pending, 0);
+  assert.equal(a.doc.getText('title').toString(), expected);
+  assert.equal(b.doc.getText('title').toString(), expected);
+  assert.equal(expected.match(/hors ligne/g).length, 1);
+  assert.equal(expected.match(/متصل/g).length, 1);
+  for (const c of [a, b]) { c.provider.destroy(); c.awareness.destroy(); }
+});
+
+test('unacknowledged changes stay pending and are sent again', async () => {
+  const room = new FakeRoom();
+  const a = client(room);
+  a.transport.connect();
+  await settle();
+  room.holdAcks = true;
+  a.doc.getText('title').insert(0, 'x');
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  assert.equal(a.provider.status.pending, 1);
+  room.holdAcks = false;
+  try {
+    await new Promise((resolve) => setTimeout(resolve, 1800));
+    assert.equal(a.provider.status.pending, 0);
+    assert.equal(room.doc.getText('title').toString(), 'xبطاقة');
+  } finally {
+    a.provider.destroy();
+    a.awareness.destroy();
+  }
+});
+
+test('a read-only client sends no document changes at all', async () => {
+  const room = new FakeRoom({ canEdit: false });
+  const r = client(room, false);
+  r.transport.connect();
+  await settle();
+  r.doc.getText('title').insert(0, 'should not leave');
+  await settle();
+  assert.equal(room.updatesReceived, 0);
+  const kinds = r.transport.sent.filter(([e]) => e === 'yjs').map(([, args]) => [args[1][0], args[1][1]]);
+  assert.ok(kinds.every(([type, sub]) => type === 1 || (type === 0 && sub === 0)), JSON.stringify(kinds));
+  r.provider.destroy();
+  r.awareness.destroy();
+});
+
+test('destroy removes every listener', async () => {
+  const room = new FakeRoom();
+  const a = client(room);
+  a.transport.connect();
+  await settle();
+  a.provider.destroy();
+  assert.equal(a.transport._observers.get('connect')?.size ?? 0, 0);
+  assert.equal(a.transport._observers.get('disconnect')?.size ?? 0, 0);
+  assert.equal(a.transport.subscribers.size, 0);
+  assert.equal(a.doc._observers.get('update')?.size ?? 0, 0);
+  a.awareness.destroy();
+});

@@ -1,0 +1,32 @@
+"""Fixtures of the browser tests: one real server per test module, on a fresh SQLite database
+with the demo plan, and one headless Chromium per module."""
+from __future__ import annotations
+
+import pytest
+
+from browser_support import ServerProcess, build_bundle, launch_chromium, people_of_one_card, seed_demo
+
+
+@pytest.fixture(scope="module")
+def live_server(tmp_path_factory):
+    workdir = tmp_path_factory.mktemp("browser")
+    database_url = f"sqlite:///{workdir / 'iltizam.db'}"
+    build_bundle()
+    seeded = seed_demo(database_url, workdir / "instance")
+    server = ServerProcess(database_url, workdir)
+    server.people = people_of_one_card(seeded)
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        pytest.fail("The browser tests need the Python package `playwright` (pip install playwright); "
+                    "it drives the system Chromium, no browser download is needed.", pytrace=False)
+    with sync_playwright() as playwright:
+        browser = launch_chromium(playwright)
+        yield browser
+        browser.close()
