@@ -14,6 +14,7 @@ from ..content import layout
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
+    from .registry import Rooms
     from .store import Store
 
 
@@ -22,7 +23,7 @@ class DocumentNotFound(LookupError):
 
 
 class Documents:
-    def __init__(self, store: Store, rooms: Any = None) -> None:
+    def __init__(self, store: Store, rooms: Rooms | None = None) -> None:
         self.store = store
         self.rooms = rooms  # the live room registry, when the collaboration engine runs
 
@@ -42,7 +43,11 @@ class Documents:
         self.store.append_in(session, card_id, doc.get_update())
 
     def read(self, card_id: int) -> Doc:
-        """A private copy of the card's current document."""
+        """A private copy of the card's current document (the live one when it is loaded).
+
+        Raises:
+            DocumentNotFound: nothing is stored for the card.
+        """
         state = None
         if self.rooms is not None:
             state = self.rooms.current_state(card_id)
@@ -55,11 +60,39 @@ class Documents:
         return doc
 
     def edit(self, card_id: int, change: Callable[[Doc], None]) -> None:
-        """Apply `change` to the card's document and make it durable before returning."""
-        if self.rooms is not None and self.rooms.edit_if_loaded(card_id, change):
+        """Apply `change` to the card's document and make it durable before returning.
+
+        When a live room holds the card, the change goes through it (members see it at once).
+        Otherwise it is written to the store. Both happen under the card's load lock, so a
+        room cannot load (and miss the change) or unload (and drop it) meanwhile. Other server processes holding the card hear of
+        it through the replicator.
+
+        Raises:
+            DocumentNotFound: nothing is stored for the card.
+            Unavailable: (live room) the change is applied in memory but not saved yet.
+        """
+        if self.rooms is None:
+            self._edit_stored(card_id, change)
             return
-        doc = self.read(card_id)
+        # The lock also keeps the room from unloading between the check and the edit.
+        with self.rooms.card_lock(card_id):
+            if self.rooms.edit_if_loaded(card_id, change):
+                return
+            update = self._edit_stored(card_id, change)
+            if update is not None and self.rooms.replicator is not None:
+                self.rooms.replicator.publish(card_id, "u", update)
+
+    def _edit_stored(self, card_id: int, change: Callable[[Doc], None]) -> bytes | None:
+        state = self.store.load_state(card_id)
+        if state is None:
+            raise DocumentNotFound(card_id)
+        doc = Doc()
+        doc.apply_update(state)
         before = doc.get_state()
-        change(doc)
+        with doc.transaction(origin=layout.SERVER_ORIGIN):
+            change(doc)
         update = doc.get_update(before)
+        if update == b"\x00\x00":
+            return None
         self.store.append(card_id, [update])
+        return update

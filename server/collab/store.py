@@ -1,18 +1,29 @@
 """Durable storage of card documents: an append-only update log plus a compacted snapshot.
 
 The narrow interface (append, load, compact) is all the rest of the engine sees.
+
+Loading reads the snapshot and *every* log row still present, not only rows numbered after
+the snapshot: on PostgreSQL, sequence numbers are taken at insert time but rows become
+visible at commit, so a row with a lower number can appear after a higher one was read.
+Compaction therefore deletes exactly the rows it folded in, never "everything up to n".
+Applying an update twice is harmless, so a row that is both in the snapshot and still in
+the log (never the case after a committed compaction) would cost nothing but time.
 """
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from pycrdt import merge_updates
-from sqlalchemy import delete, func, select
+from pycrdt import Doc, merge_updates
+from sqlalchemy import delete, func, select, update
 
 from ..models import CardSnapshot, CardUpdate
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session, sessionmaker
+
+# First key of the PostgreSQL advisory lock taken by compaction; the second is the card id.
+COMPACTION_LOCK = 0x494C545A  # "ILTZ"
+DELETE_CHUNK = 500
 
 
 class Store:
@@ -20,7 +31,19 @@ class Store:
         self.sessions = sessions
 
     def append(self, card_id: int, updates: list[bytes]) -> int:
-        """Durably append updates (one transaction). Returns the last sequence number."""
+        """Durably append updates in one transaction.
+
+        Args:
+            card_id: the card.
+            updates: Yjs updates, in order.
+
+        Returns:
+            The sequence number of the last row written.
+
+        Raises:
+            sqlalchemy.exc.SQLAlchemyError: the database refused or is unreachable; nothing
+                was written.
+        """
         with self.sessions() as session, session.begin():
             rows = [CardUpdate(card_id=card_id, data=u) for u in updates]
             session.add_all(rows)
@@ -31,41 +54,78 @@ class Store:
         """Append inside a caller's transaction (card creation: row and seed commit together)."""
         session.add(CardUpdate(card_id=card_id, data=update))
 
-    def load(self, card_id: int) -> tuple[bytes | None, list[bytes], int]:
-        """The snapshot, the updates after it, and the last sequence number read."""
+    def load(self, card_id: int) -> tuple[bytes | None, list[bytes]]:
+        """The snapshot (or None) and every log row still stored, oldest first."""
         with self.sessions() as session:
             snap = session.get(CardSnapshot, card_id)
-            upto = snap.upto if snap else 0
-            tail = session.execute(
-                select(CardUpdate.id, CardUpdate.data)
-                .where(CardUpdate.card_id == card_id, CardUpdate.id > upto)
-                .order_by(CardUpdate.id)).all()
-        last = tail[-1][0] if tail else upto
-        return (snap.data if snap else None), [row[1] for row in tail], last
+            tail = session.scalars(select(CardUpdate.data).where(CardUpdate.card_id == card_id)
+                                   .order_by(CardUpdate.id)).all()
+            return (snap.data if snap else None), list(tail)
 
     def load_state(self, card_id: int) -> bytes | None:
         """Everything stored for the card merged into one update, or None if nothing is."""
-        snapshot, tail, _ = self.load(card_id)
+        snapshot, tail = self.load(card_id)
         parts = ([snapshot] if snapshot else []) + tail
         if not parts:
             return None
         return parts[0] if len(parts) == 1 else merge_updates(*parts)
 
-    def compact(self, card_id: int, state: bytes, upto: int) -> None:
-        """Replace updates up to `upto` by `state` (which must include all of them)."""
+    def compact(self, card_id: int) -> bool:
+        """Fold the card's log into its snapshot, if no other process is doing it.
+
+        The new snapshot is computed from what is stored, never from a room's memory, so a
+        replica that missed an update cannot drop it. One writer at a time: on PostgreSQL a
+        transaction-scoped advisory lock (others skip), on SQLite the database write lock,
+        taken before reading (others wait for it).
+
+        Returns:
+            True if a snapshot was written, False if there was nothing to do or another
+            process holds the lock.
+        """
         with self.sessions() as session, session.begin():
+            if not self._lock(session, card_id):
+                return False
             snap = session.get(CardSnapshot, card_id)
+            rows = session.execute(select(CardUpdate.id, CardUpdate.data)
+                                   .where(CardUpdate.card_id == card_id).order_by(CardUpdate.id)).all()
+            if not rows or (snap is None and len(rows) == 1):
+                return False
+            doc = Doc()
+            if snap is not None:
+                doc.apply_update(snap.data)
+            doc.apply_update(merge_updates(*(row.data for row in rows)))
+            # Encoding from a Doc (not merge_updates) garbage-collects deleted content.
+            state = doc.get_update()
+            upto = max(row.id for row in rows)
             if snap is None:
                 session.add(CardSnapshot(card_id=card_id, data=state, upto=upto))
-            elif upto > snap.upto:
-                snap.data, snap.upto = state, upto
             else:
-                return
-            session.execute(delete(CardUpdate).where(CardUpdate.card_id == card_id, CardUpdate.id <= upto))
+                snap.data, snap.upto = state, max(upto, snap.upto)
+            ids = [row.id for row in rows]
+            for i in range(0, len(ids), DELETE_CHUNK):
+                session.execute(delete(CardUpdate).where(CardUpdate.card_id == card_id,
+                                                         CardUpdate.id.in_(ids[i:i + DELETE_CHUNK])))
+            return True
 
-    def stored_bytes(self, card_id: int) -> int:
+    def _lock(self, session: Session, card_id: int) -> bool:
+        if session.get_bind().dialect.name == "postgresql":
+            return bool(session.scalar(select(func.pg_try_advisory_xact_lock(COMPACTION_LOCK, card_id))))
+        # SQLite: a write as the first statement takes the database write lock now, so the
+        # rows read below cannot change before the deletes.
+        session.execute(update(CardSnapshot).where(CardSnapshot.card_id == card_id)
+                        .values(upto=CardSnapshot.upto))
+        return True
+
+    def log_rows(self, card_id: int) -> int:
+        """How many log rows the card has (for tests and the benchmark)."""
+        with self.sessions() as session:
+            return session.scalar(select(func.count()).select_from(CardUpdate)
+                                  .where(CardUpdate.card_id == card_id)) or 0
+
+    def stored_bytes(self, card_id: int) -> tuple[int, int]:
+        """(snapshot bytes, log bytes) stored for the card."""
         with self.sessions() as session:
             tail = session.scalar(select(func.coalesce(func.sum(func.length(CardUpdate.data)), 0))
                                   .where(CardUpdate.card_id == card_id)) or 0
             snap = session.get(CardSnapshot, card_id)
-            return int(tail) + (len(snap.data) if snap else 0)
+            return (len(snap.data) if snap else 0), int(tail)

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# `make bench`: the co-editing load benchmark (bench_collab.py), then the exporters' timings.
+# Extra arguments go to bench_collab.py, e.g. `bash bench/run.sh --seconds 10 --scenarios 20x0`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY=${PY:-.venv/bin/python}
+if [ ! -d bench/node_modules/@y/websocket-server ] || [ bench/package-lock.json -nt bench/node_modules ]; then
+  (cd bench && npm ci --no-audit --no-fund --ignore-scripts)
+fi
+"$PY" bench/bench_collab.py "$@"
+if [ -f bench/bench_exports.py ]; then
+  "$PY" bench/bench_exports.py
+fi

@@ -1,0 +1,129 @@
+"""Who is on the socket and what they may do with a card, asked of server/policy.py.
+
+Nothing here decides a rule: `authenticate` resolves the user the way HTTP requests do, and
+`member` asks the policy for "card.view", "card.edit" and "card.comment". Decisions are
+cached per connection for `RECHECK_SECONDS`, so a card sent to review (or a role revoked)
+stops a connected editor within that delay without a database query per keystroke.
+"""
+from __future__ import annotations
+
+import logging
+import time
+import zlib
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import g
+
+from .. import db, policy
+from ..auth.current import load_user
+from ..auth.tokens import user_for_token
+from ..models import Card, User
+from .errors import NoAccess, Unauthenticated, UnknownCard
+
+log = logging.getLogger(__name__)
+
+RECHECK_SECONDS = 5.0
+# Most to least powerful: the role reported in the join acknowledgement.
+ROLE_ORDER = ("coordinator", "lead", "co_lead", "contributor", "approver", "steering", "reviewer", "viewer")
+# Presence colours (readable on white, distinct for neighbours); one per user, stable.
+COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#8c564b", "#e377c2",
+           "#17becf", "#bcbd22", "#ff7f0e", "#393b79", "#637939", "#843c39")
+
+
+@dataclass
+class Member:
+    """A user's standing in one card's room, as last decided by the policy."""
+
+    user_id: int
+    card_id: int
+    role: str | None
+    can_edit: bool
+    can_comment: bool
+    identity: dict[str, Any] = field(default_factory=dict)
+    checked: float = field(default_factory=time.monotonic)
+
+    def ack(self) -> dict[str, Any]:
+        """The join acknowledgement."""
+        return {"ok": True, "role": self.role, "can_edit": self.can_edit, "can_comment": self.can_comment}
+
+
+def authenticate(auth: Any) -> int:
+    """The id of the user opening a socket.
+
+    Args:
+        auth: the Socket.IO connect payload; `{"token": API_TOKEN}` for scripts. Browsers send
+            none and are known by their session cookie (the handshake request carries it).
+
+    Returns:
+        The user id.
+
+    Raises:
+        Unauthenticated: no valid token and no logged-in session.
+    """
+    session = db.session()
+    if isinstance(auth, dict) and auth.get("token") is not None:
+        user = user_for_token(session, str(auth["token"]))
+        session.commit()  # the token's last_used_at
+    else:
+        g.pop("user", None)
+        user = load_user()
+    if user is None:
+        raise Unauthenticated()
+    return user.id
+
+
+def colour_for(user_id: int) -> str:
+    return COLOURS[zlib.crc32(str(user_id).encode()) % len(COLOURS)]
+
+
+def identity_of(user: User) -> dict[str, Any]:
+    """The `user` object others see in this user's presence state."""
+    org = user.organisation
+    return {"id": user.id, "name": user.name,
+            "organisation": org.name_fr if org else None,
+            "organisation_ar": org.name_ar if org else None,
+            "color": colour_for(user.id)}
+
+
+def member(user_id: int, card_id: Any) -> Member:
+    """Decide what `user_id` may do in card `card_id`'s room.
+
+    Raises:
+        UnknownCard: no card has that id.
+        NoAccess: the user may not view it.
+    """
+    if not isinstance(card_id, int) or isinstance(card_id, bool):
+        raise UnknownCard("The card id must be an integer.")
+    session = db.session()
+    card = session.get(Card, card_id)
+    user = session.get(User, user_id)
+    if card is None:
+        raise UnknownCard()
+    view = policy.decide(session, user, "card.view", card)
+    if not view:
+        raise NoAccess(f"You may not open this card ({view.reason}).")
+    roles = policy.roles_of(session, user, card)
+    role = next((r for r in ROLE_ORDER if r in roles), None)
+    return Member(user_id=user_id, card_id=card_id, role=role,
+                  can_edit=policy.allowed(session, user, "card.edit", card),
+                  can_comment=policy.allowed(session, user, "card.comment", card),
+                  identity=identity_of(user))
+
+
+def refresh(current: Member) -> Member:
+    """`current`, re-decided if its decision is older than RECHECK_SECONDS.
+
+    A database failure keeps the previous decision rather than cutting everyone off.
+    """
+    if time.monotonic() - current.checked < RECHECK_SECONDS:
+        return current
+    try:
+        return member(current.user_id, current.card_id)
+    except (UnknownCard, NoAccess):
+        raise
+    except Exception as exc:
+        log.warning("could not re-check rights on card %s (%s); keeping the last decision",
+                    current.card_id, exc.__class__.__name__)
+        current.checked = time.monotonic()
+        return current

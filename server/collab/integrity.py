@@ -1,0 +1,70 @@
+"""Checks that an update fits a document, so a bad one never stays in a room's `Doc`.
+
+Yjs (and yrs under pycrdt) accept an update whose structure depends on items they have not
+seen: they park it as "pending" and wait. A server must not do that with a client's update:
+the document would hold content nobody else can integrate. After applying, what is left of
+the update that the document still does not cover tells whether it integrated: no structs
+may remain and every deletion must fall inside the document's known range.
+"""
+from __future__ import annotations
+
+from pycrdt import Doc, Snapshot, get_update
+
+from .errors import MalformedMessage
+from .protocol import EMPTY_UPDATE, Reader, check_state_vector
+
+
+def _leftover(doc: Doc, update: bytes) -> tuple[int, list[tuple[int, int, int]]]:
+    """Struct groups of `update` the document lacks, and every deleted range it names."""
+    rest = get_update(update, doc.get_state())
+    reader = Reader(rest)
+    struct_groups = reader.var_uint()
+    if struct_groups:
+        return struct_groups, []
+    ranges = []
+    for _ in range(reader.var_uint()):
+        client = reader.var_uint()
+        for _ in range(reader.var_uint()):
+            clock = reader.var_uint()
+            ranges.append((client, clock, reader.var_uint()))
+    return 0, ranges
+
+
+def integrated(doc: Doc, update: bytes) -> bool:
+    """True when `update`, already applied to `doc`, left nothing pending.
+
+    Args:
+        doc: the document the update was just applied to.
+        update: the update.
+
+    Returns:
+        Whether every struct is in the document and every deletion names known items.
+    """
+    try:
+        groups, ranges = _leftover(doc, update)
+    except MalformedMessage:
+        return False
+    if groups:
+        return False
+    state = check_state_vector(doc.get_state())
+    return all(clock + length <= state.get(client, 0) for client, clock, length in ranges)
+
+
+def would_change(doc: Doc, update: bytes) -> bool:
+    """Whether applying `update` would change `doc`, found without touching `doc`.
+
+    A read-only client's sync step 2 usually repeats the deletions it received from us; that
+    is allowed, anything new is not. Deletions can only be judged on a scratch copy.
+    """
+    if update == EMPTY_UPDATE:
+        return False
+    groups, ranges = _leftover(doc, update)
+    if groups:
+        return True
+    if not ranges:
+        return False
+    scratch = Doc()
+    scratch.apply_update(doc.get_update())
+    before = Snapshot.from_doc(scratch).encode()
+    scratch.apply_update(update)
+    return Snapshot.from_doc(scratch).encode() != before

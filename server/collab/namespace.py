@@ -1,0 +1,142 @@
+"""The `/collab` Socket.IO namespace: a thin adapter between connections and rooms.
+
+Each handler translates arguments, asks `access` who may do what, delegates to the room
+registry, and maps `CollabError`s to acknowledgements. docs/protocol.md is the contract.
+"""
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any
+
+from flask import request
+from flask_socketio import ConnectionRefusedError, Namespace, join_room, leave_room
+
+from . import access, protocol
+from .errors import BadRequest, CollabError, NotJoined, Unavailable
+
+if TYPE_CHECKING:
+    from flask_socketio import SocketIO
+
+    from .access import Member
+    from .registry import Rooms
+
+log = logging.getLogger(__name__)
+
+NAMESPACE = "/collab"
+
+
+def room_name(card_id: int) -> str:
+    return f"card:{card_id}"
+
+
+class SocketTransport:
+    """Sends a room's frames to this process's clients.
+
+    `ignore_queue=True`: every process holding a card receives its updates over the card's
+    Redis channel and fans them out to its own clients, so going through the Socket.IO
+    message queue as well would deliver everything twice, and would stop local delivery
+    whenever Redis is down.
+    """
+
+    def __init__(self, socketio: SocketIO) -> None:
+        self.socketio = socketio
+
+    def send(self, conn_id: str, card_id: int, message: bytes) -> None:
+        self.socketio.emit("yjs", (card_id, message), to=conn_id, namespace=NAMESPACE, ignore_queue=True)
+
+    def broadcast(self, card_id: int, message: bytes, skip: list[str]) -> None:
+        self.socketio.emit("yjs", (card_id, message), to=room_name(card_id), namespace=NAMESPACE,
+                           skip_sid=skip or None, ignore_queue=True)
+
+
+class CollabNamespace(Namespace):
+    def __init__(self, rooms: Rooms, transport: SocketTransport) -> None:
+        super().__init__(NAMESPACE)
+        self.rooms = rooms
+        self.transport = transport
+        self.users: dict[str, int] = {}  # connection -> user id
+        self.joined: dict[str, dict[int, Member]] = {}  # connection -> card id -> standing
+
+    def on_connect(self, auth: Any = None) -> None:
+        try:
+            user_id = access.authenticate(auth)
+        except CollabError as exc:
+            raise ConnectionRefusedError(exc.message, {"error": exc.code}) from None
+        self.users[request.sid] = user_id
+        self.joined[request.sid] = {}
+
+    def on_disconnect(self, *_reason: Any) -> None:
+        sid = request.sid
+        for card_id in list(self.joined.pop(sid, {})):
+            self.rooms.leave(card_id, sid)
+        self.users.pop(sid, None)
+
+    def on_join(self, data: Any = None) -> dict[str, Any]:
+        sid = request.sid
+        try:
+            card_id = _card_of(data)
+            member = access.member(self.users[sid], card_id)
+            join_room(room_name(card_id))
+            try:
+                frames = self.rooms.join(card_id, sid, member)
+            except CollabError:
+                leave_room(room_name(card_id))
+                raise
+            self.joined[sid][card_id] = member
+            for frame in frames:
+                self.transport.send(sid, card_id, frame)
+            return member.ack()
+        except CollabError as exc:
+            return exc.ack()
+
+    def on_leave(self, data: Any = None) -> dict[str, Any]:
+        sid = request.sid
+        try:
+            card_id = _card_of(data)
+        except CollabError as exc:
+            return exc.ack()
+        if self.joined.get(sid, {}).pop(card_id, None) is not None:
+            leave_room(room_name(card_id))
+            self.rooms.leave(card_id, sid)
+        return {"ok": True}
+
+    def on_yjs(self, card_id: Any = None, message: Any = None, *_extra: Any) -> dict[str, Any]:
+        sid = request.sid
+        try:
+            standing = self.joined.get(sid, {}).get(card_id) if isinstance(card_id, int) else None
+            if standing is None:
+                raise NotJoined()
+            frame = protocol.parse(message)
+            if frame.is_update:
+                standing = self._recheck(sid, card_id, standing)
+            room = self.rooms.get(card_id)
+            if room is None:
+                raise Unavailable("The card is being reloaded; join it again.")
+            replies, seq = room.receive(sid, frame, standing)
+            for reply in replies:
+                self.transport.send(sid, card_id, reply)
+            if seq:
+                room.wait_durable(seq, self.rooms.ack_timeout)
+            return {"ok": True}
+        except CollabError as exc:
+            return exc.ack()
+
+    def _recheck(self, sid: str, card_id: int, standing: Member) -> Member:
+        try:
+            fresh = access.refresh(standing)
+        except CollabError:
+            # No longer allowed to see the card: out of the room.
+            self.joined.get(sid, {}).pop(card_id, None)
+            leave_room(room_name(card_id))
+            self.rooms.leave(card_id, sid)
+            raise
+        if fresh is not standing:
+            self.joined[sid][card_id] = fresh
+        return fresh
+
+
+def _card_of(data: Any) -> int:
+    card_id = data.get("card") if isinstance(data, dict) else None
+    if not isinstance(card_id, int) or isinstance(card_id, bool):
+        raise BadRequest('Send {"card": CARD_ID} with an integer id.')
+    return card_id

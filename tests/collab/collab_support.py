@@ -1,0 +1,199 @@
+"""Helpers shared by the co-editing and interop tests: server processes, waits, a pycrdt client.
+
+Servers are real processes (`python -m server.collab.serve`, gevent, port 0) so tests see
+what production sees and can kill -9 them. The Python client is a small provider over the
+real python-socketio client: it answers sync step 1, applies step 2 and updates, and sends
+its own changes as y-protocols update frames with an acknowledgement.
+"""
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any, Callable
+
+import socketio
+from pycrdt import Doc, Text, create_sync_message, get_update, handle_sync_message
+
+ROOT = Path(__file__).resolve().parents[2]
+NAMESPACE = "/collab"
+
+
+def wait_until(predicate: Callable[[], Any], timeout: float = 10.0, interval: float = 0.02,
+               message: str = "condition") -> Any:
+    """Poll `predicate` until it returns something truthy; fail after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout}s waiting for {message}")
+        time.sleep(interval)
+
+
+class ServerProcess:
+    """One `server.collab.serve` process on a free port, with its log kept for assertions."""
+
+    def __init__(self, database_url: str, workdir: Path, redis_url: str | None = None,
+                 **settings: Any) -> None:
+        self.log_path = workdir / f"server-{time.monotonic_ns()}.log"
+        env = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": "test-secret",
+               "ILTIZAM_INSTANCE": str(workdir / "instance"), "REDIS_URL": redis_url or "",
+               "COLLAB_UNLOAD_GRACE": "1", "LOG_LEVEL": "WARNING",
+               **{k: str(v) for k, v in settings.items()}}
+        self._log = self.log_path.open("w")
+        self.proc = subprocess.Popen([sys.executable, "-m", "server.collab.serve", "--port", "0"],
+                                     cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=self._log, text=True)
+        line = self.proc.stdout.readline()
+        match = re.search(r"listening on ([\d.]+):(\d+)", line)
+        if not match:
+            self.stop()
+            raise AssertionError(f"server did not start: {line!r}\n{self.log()}")
+        self.port = int(match.group(2))
+        self.url = f"http://127.0.0.1:{self.port}"
+
+    def log(self) -> str:
+        if not self._log.closed:
+            self._log.flush()
+        return self.log_path.read_text()
+
+    def kill(self) -> None:
+        """kill -9: no flush, no goodbye."""
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGKILL)
+            self.proc.wait(10)
+        self._close_files()
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.kill()
+        self._close_files()
+
+    def _close_files(self) -> None:
+        if self.proc.stdout and not self.proc.stdout.closed:
+            self.proc.stdout.close()
+        if not self._log.closed:
+            self._log.close()
+
+
+class PyClient:
+    """A pycrdt document kept in sync with one card over /collab."""
+
+    def __init__(self, url: str, token: str | None = None, cookie: str | None = None) -> None:
+        self.doc = Doc()
+        self.lock = threading.RLock()
+        self.card: int | None = None
+        self.received: list[bytes] = []
+        self.awareness: list[bytes] = []
+        self.sio = socketio.Client(reconnection=False)
+        self.sio.on("yjs", self._on_yjs, namespace=NAMESPACE)
+        # python-engineio's client hands each message to a new thread, so a binary event's
+        # attachment can be decoded before its header; handle messages in arrival order.
+        trigger = self.sio.eio._trigger_event
+        self.sio.eio._trigger_event = lambda event, *args, **kwargs: trigger(
+            event, *args, **{**kwargs, **({"run_async": False} if event == "message" else {})})
+        headers = {"Cookie": cookie} if cookie else None
+        self.sio.connect(url, namespaces=[NAMESPACE], auth={"token": token} if token else None,
+                         headers=headers, transports=["websocket"], wait_timeout=10)
+
+    def join(self, card_id: int) -> dict[str, Any]:
+        self.card = card_id
+        ack = self.sio.call("join", {"card": card_id}, namespace=NAMESPACE, timeout=10)
+        if ack.get("ok"):
+            # Our own step 1, as y-websocket clients send: the server answers with what we lack.
+            with self.lock:
+                step1 = create_sync_message(self.doc)
+            self.send(step1, ack=False)
+        return ack
+
+    def send(self, frame: bytes, ack: bool = True, card: Any = None) -> dict[str, Any] | None:
+        target = self.card if card is None else card
+        if ack:
+            return self.sio.call("yjs", (target, frame), namespace=NAMESPACE, timeout=15)
+        self.sio.emit("yjs", (target, frame), namespace=NAMESPACE)
+        return None
+
+    def edit(self, change: Callable[[Doc], None], ack: bool = True) -> dict[str, Any] | None:
+        """Make a local change and send it as a sync update frame."""
+        with self.lock:
+            before = self.doc.get_state()
+            change(self.doc)
+            update = self.doc.get_update(before)
+        return self.send(bytes([0, 2]) + _var(len(update)) + update, ack=ack)
+
+    def text(self, name: str = "title") -> str:
+        with self.lock:
+            return str(self.doc.get(name, type=Text))
+
+    def state(self) -> bytes:
+        with self.lock:
+            return self.doc.get_update()
+
+    def close(self) -> None:
+        ws = getattr(self.sio.eio, "ws", None)
+        if ws is not None:
+            # websocket-client waits 3 s for the server's close frame, which the server does
+            # not send after an engine.io CLOSE packet; the server has let go by then.
+            close = ws.close
+            ws.close = lambda *args, **kwargs: close(timeout=0.05)
+        self.sio.disconnect()
+
+    def _on_yjs(self, card_id: int, message: bytes) -> None:
+        if card_id != self.card:
+            return
+        self.received.append(message)
+        if message[0] == 1:
+            self.awareness.append(message)
+            return
+        if message[0] != 0:
+            return
+        with self.lock:
+            reply = handle_sync_message(message[1:], self.doc)
+        if reply is not None and self.sio.connected:
+            try:
+                self.send(reply, ack=False)
+            except socketio.exceptions.SocketIOError:
+                pass  # closed meanwhile: the next join exchanges state again
+
+
+def _var(n: int) -> bytes:
+    out = bytearray()
+    while n > 127:
+        out.append(0x80 | (n & 0x7F))
+        n >>= 7
+    out.append(n)
+    return bytes(out)
+
+
+def insert_text(text: str, index: int | None = None, name: str = "title") -> Callable[[Doc], None]:
+    def change(doc: Doc) -> None:
+        field = doc.get(name, type=Text)
+        field.insert(len(field) if index is None else index, text)
+    return change
+
+
+def missing(have: bytes, want: bytes) -> bytes:
+    """What of `want` is not in `have` (b'\\x00\\x00' when nothing)."""
+    doc = Doc()
+    doc.apply_update(have)
+    return get_update(want, doc.get_state())
+
+
+def decode_awareness(frame: bytes) -> list[tuple[int, int, str]]:
+    """The entries of an awareness frame (type 1, length, update)."""
+    from server.collab.presence import _decode
+    from server.collab.protocol import Reader
+
+    reader = Reader(frame)
+    reader.var_uint()
+    return _decode(reader.var_bytes())
