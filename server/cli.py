@@ -3,11 +3,12 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from typing import TYPE_CHECKING
 
 import click
 from flask import current_app
-from flask.cli import FlaskGroup, with_appcontext
+from flask.cli import FlaskGroup
 from sqlalchemy import select
 
 if TYPE_CHECKING:
@@ -102,14 +103,11 @@ def create_token_cmd(email: str, name: str) -> None:
 @click.command("run", help="Serve the app with live co-editing on HOST:PORT (default 127.0.0.1:5000).")
 @click.option("--host", default=lambda: os.environ.get("HOST", "127.0.0.1"))
 @click.option("--port", type=int, default=lambda: int(os.environ.get("PORT", "5000")))
-@with_appcontext
 def run(host: str, port: int) -> None:
-    from .extensions import socketio
-
-    click.echo(f"Iltizam on http://{host}:{port}/")
-    # Flask marks CLI processes so that app.run() does nothing; this command *is* the server.
-    os.environ.pop("FLASK_RUN_FROM_CLI", None)
-    socketio.run(current_app._get_current_object(), host=host, port=port, allow_unsafe_werkzeug=True, use_reloader=False)
+    # The production server (gevent) must monkey-patch before anything else is imported, which
+    # this process has already done; so the server runs as a fresh interpreter in its place.
+    click.echo(f"Iltizam on http://{host}:{port}/ (Ctrl+C stops it)")
+    os.execv(sys.executable, [sys.executable, "-m", "server.collab.serve", "--host", host, "--port", str(port)])
 
 
 def main() -> None:
