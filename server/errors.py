@@ -7,6 +7,7 @@ from flask import jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from . import db
+from .collab.errors import Unavailable
 from .services.errors import ServiceError
 
 if TYPE_CHECKING:
@@ -35,6 +36,11 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(ServiceError)
     def _service(exc: ServiceError):  # noqa: ANN202
         return error_response(exc.status, exc.code, exc.message, exc.field)
+
+    @app.errorhandler(Unavailable)
+    def _unavailable(exc: Unavailable):  # noqa: ANN202
+        # A live document took the change but could not save it yet: say so, never "done".
+        return error_response(503, exc.code, exc.message)
 
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException):  # noqa: ANN202
