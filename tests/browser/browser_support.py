@@ -1,7 +1,7 @@
 """Helpers for the browser tests: the Chromium to drive, a real server process, the demo
 card's people, and a `CardPage` wrapper that knows the card editor's markup.
 
-The browser is Debian's /usr/bin/chromium driven by the Python `playwright` package (no
+The browser is Debian's chromium (found on PATH) driven by the Python `playwright` package (no
 browser download). When it is missing the tests fail with a message saying so; they never skip.
 """
 from __future__ import annotations
@@ -18,7 +18,7 @@ from typing import Any, Callable
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
-CHROMIUM = os.environ.get("ILTIZAM_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM = os.environ.get("ILTIZAM_CHROMIUM") or shutil.which("chromium") or "chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 BUNDLE = ROOT / "server" / "static" / "build" / "editor.js"
