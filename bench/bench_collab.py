@@ -21,6 +21,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -110,13 +111,30 @@ def run_load(target: str, server: subprocess.Popen, url: str, setup_data: dict[s
                "rate": 2}
     load = subprocess.Popen(["node", str(BENCH / "loadgen.mjs"), json.dumps(options)], cwd=BENCH,
                             stdout=subprocess.PIPE, text=True)
-    # Server CPU is counted over the load generator's whole life (connecting included).
+    # Server CPU is counted while the editors type and the deliveries drain (the load
+    # generator says when), the same window as the load generator's own CPU.
     cpu0, t0 = proc_cpu(server.pid), time.monotonic()
-    out, _ = load.communicate(timeout=seconds + 300)
-    elapsed = time.monotonic() - t0
-    lines = [line for line in out.splitlines() if line.startswith("{")]
-    result = json.loads(lines[-1]) if lines else {"error": "no output"}
-    result["server_cpu_pct"] = 100 * (proc_cpu(server.pid) - cpu0) / elapsed
+    cpu1, t1 = None, None
+    result: dict[str, Any] = {"error": "no output"}
+    # The load generator ends by itself; this only bounds a hung run.
+    watchdog = threading.Timer(seconds + 300, load.kill)
+    watchdog.start()
+    for line in load.stdout:
+        if not line.startswith("{"):
+            continue
+        message = json.loads(line)
+        if message.get("phase") == "typing":
+            print(f"{target} N={editors} V={viewers}: typing", file=sys.stderr, flush=True)
+            cpu0, t0 = proc_cpu(server.pid), time.monotonic()
+        elif message.get("phase") == "done":
+            cpu1, t1 = proc_cpu(server.pid), time.monotonic()
+        else:
+            result = message
+    watchdog.cancel()
+    load.wait(30)
+    if cpu1 is None:
+        cpu1, t1 = proc_cpu(server.pid), time.monotonic()
+    result["server_cpu_pct"] = 100 * (cpu1 - cpu0) / max(t1 - t0, 1e-6)
     result["server_rss_mb"] = proc_rss_mb(server.pid)
     if "loadgen_cpu_s" in result:
         result["loadgen_cpu_pct"] = 100 * result["loadgen_cpu_s"] / result["loadgen_elapsed_s"]
@@ -165,16 +183,19 @@ def storage_and_load(app: Any, card_id: int) -> dict[str, Any]:
 
 
 def table(results: list[dict[str, Any]]) -> str:
-    head = ("| target | N | V | keystrokes | p50 ms | p95 ms | p99 ms | max ms | lost | server CPU % | "
-            "server RSS MB | loadgen CPU % | loadgen RSS MB |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    head = ("| target | N | V | keystrokes | p50 ms | p95 ms | p99 ms | max ms | markers lost | viewer p95 ms "
+            "(sample) | server CPU % | server RSS MB | loadgen CPU % | loadgen RSS MB |\n"
+            "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     rows = []
     for r in results:
         if "error" in r:
             rows.append(f"| {r.get('target')} | error: {r['error'][:80]} |")
             continue
+        viewer = f"{r['viewer_p95']:.1f} ({r['viewer_sampled']})" if r.get("viewer_p95") is not None else "–"
         rows.append(f"| {r['target']} | {r['editors']} | {r['viewers']} | {r['keystrokes']} | {r['p50']:.1f} | "
-                    f"{r['p95']:.1f} | {r['p99']:.1f} | {r['max']:.1f} | {r['lost']} | {r['server_cpu_pct']:.0f} | "
-                    f"{r['server_rss_mb']:.0f} | {r['loadgen_cpu_pct']:.0f} | {r['loadgen_rss_mb']:.0f} |")
+                    f"{r['p95']:.1f} | {r['p99']:.1f} | {r['max']:.1f} | {r['lost']} | {viewer} | "
+                    f"{r['server_cpu_pct']:.0f} | {r['server_rss_mb']:.0f} | {r['loadgen_cpu_pct']:.0f} | "
+                    f"{r['loadgen_rss_mb']:.0f} |")
     return "\n".join([head, *rows])
 
 
@@ -184,6 +205,7 @@ def main() -> None:
     parser.add_argument("--scenarios", default="200x0,50x1000")
     parser.add_argument("--database", default=os.environ.get("BENCH_DATABASE_URL"))
     parser.add_argument("--skip-storage", action="store_true")
+    parser.add_argument("--targets", default="reference,iltizam", help="which servers to load, in order")
     args = parser.parse_args()
     scenarios = [tuple(int(x) for x in s.split("x")) for s in args.scenarios.split(",")]
     workdir = Path(tempfile.mkdtemp(prefix="iltizam-bench-"))
@@ -194,7 +216,9 @@ def main() -> None:
     results = []
     try:
         for i, (editors, viewers) in enumerate(scenarios):
-            for target, server, url in (("reference", reference, reference_url), ("iltizam", iltizam, iltizam_url)):
+            servers = {"reference": (reference, reference_url), "iltizam": (iltizam, iltizam_url)}
+            for target in args.targets.split(","):
+                server, url = servers[target]
                 r = run_load(target, server, url, data, data["cards"][i], editors, viewers, args.seconds)
                 print(json.dumps(r), file=sys.stderr, flush=True)
                 results.append(r)

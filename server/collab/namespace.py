@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from flask import request
 from flask_socketio import ConnectionRefusedError, Namespace, join_room, leave_room
 
+from .. import db
 from . import access, protocol
 from .errors import BadRequest, CollabError, NotJoined, Unavailable
 
@@ -62,6 +63,8 @@ class CollabNamespace(Namespace):
             user_id = access.authenticate(auth)
         except CollabError as exc:
             raise ConnectionRefusedError(exc.message, {"error": exc.code}) from None
+        finally:
+            _release_db()
         self.users[request.sid] = user_id
         self.joined[request.sid] = {}
 
@@ -75,7 +78,10 @@ class CollabNamespace(Namespace):
         sid = request.sid
         try:
             card_id = _card_of(data)
-            member = access.member(self.users[sid], card_id)
+            try:
+                member = access.member(self.users[sid], card_id)
+            finally:
+                _release_db()
             join_room(room_name(card_id))
             try:
                 frames = self.rooms.join(card_id, sid, member)
@@ -130,9 +136,22 @@ class CollabNamespace(Namespace):
             leave_room(room_name(card_id))
             self.rooms.leave(card_id, sid)
             raise
+        finally:
+            _release_db()
         if fresh is not standing:
             self.joined[sid][card_id] = fresh
         return fresh
+
+
+def _release_db() -> None:
+    """Give the event's database connection back to the pool now.
+
+    An update's handler then waits for its group commit, and a join sends the document; the
+    request-scoped session would otherwise hold its pooled connection through that wait, and
+    a few hundred editors waiting at once exhaust the pool, stalling the flusher's own commit
+    (the one they wait for) until the acknowledgement timeout.
+    """
+    db.close_session()
 
 
 def _card_of(data: Any) -> int:

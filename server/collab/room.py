@@ -34,6 +34,9 @@ log = logging.getLogger(__name__)
 SERVER_CONN = None  # the "connection" of edits made by the server itself
 CHECKPOINT_EVERY = 2000  # accepted updates between two rebuild checkpoints
 RETRY_SECONDS = (0.2, 0.5, 1.0, 2.0, 5.0)
+# Under load the window grows with the room: one flush costs a send per member, so this keeps
+# a large room (hundreds of viewers) at a bounded number of sends a second.
+WINDOW_PER_MEMBER = 0.00005
 
 
 class Transport(Protocol):
@@ -284,18 +287,25 @@ class Room:
     # -- the flusher ------------------------------------------------------------------------
 
     def _run(self) -> None:
+        last = float("-inf")
         while True:
             retry = RETRY_SECONDS[min(self._attempt, len(RETRY_SECONDS) - 1)] if self._unsaved else None
             self._wake.wait(retry)
+            # Coalescing only when busy: the first update after a quiet spell goes out at
+            # once; under load, flushes are at least `window` apart and whatever arrives in
+            # between goes out in the next message.
+            window = max(self.window, len(self.members) * WINDOW_PER_MEMBER)
+            since = time.monotonic() - last
+            if since < window:
+                time.sleep(window - since)
             self._wake.clear()
             if self.closed:
                 return
+            last = time.monotonic()
             try:
                 self.flush()
             except Exception:  # the flusher must outlive any one bad batch
                 log.exception("card %s: flush failed", self.card_id)
-            # Coalescing: whatever arrives during this pause goes out in the next message.
-            time.sleep(self.window)
 
     def flush(self) -> None:
         """Send what is queued to the members, then store it and settle the waiting acks."""

@@ -46,9 +46,10 @@ def main(argv: list[str] | None = None) -> None:
 
     from server import create_app
     from server.collab.engine import rooms
+    from server.collab.wsgi import without_websocket_compression
 
     app = create_app(engine_settings(os.environ))
-    server = pywsgi.WSGIServer((args.host, args.port), app, log=None, error_log=logging.getLogger("wsgi"))
+    server = pywsgi.WSGIServer((args.host, args.port), without_websocket_compression(app), log=None, error_log=logging.getLogger("wsgi"))
     server.start()
     print(f"listening on {args.host}:{server.server_port}", flush=True)
 

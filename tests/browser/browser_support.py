@@ -11,10 +11,8 @@ import os
 import re
 import shutil
 import subprocess
-import sys
-import time
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
@@ -23,19 +21,7 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 BUNDLE = ROOT / "server" / "static" / "build" / "editor.js"
 
-
-def wait_until(predicate: Callable[[], Any], timeout: float = 15.0, interval: float = 0.05,
-               message: str = "condition") -> Any:
-    """Poll `predicate` until it returns something truthy; fail after `timeout` seconds."""
-    deadline = time.monotonic() + timeout
-    last = None
-    while True:
-        last = predicate()
-        if last:
-            return last
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout}s waiting for {message} (last value: {last!r})")
-        time.sleep(interval)
+from server_process import ServerProcess, wait_until  # noqa: E402,F401  (re-exported to the tests)
 
 
 def build_bundle() -> None:
@@ -90,41 +76,6 @@ def people_of_one_card(seeded: dict[str, Any]) -> dict[str, Any]:
             return {"card_id": card_id, "password": seeded["password"], **roles}
     raise AssertionError(f"the demo plan has no card with a lead, a co-lead and a reviewer: {by_card}")
 
-
-class ServerProcess:
-    """The production server (`python -m server.collab.serve`, gevent) on a free port."""
-
-    def __init__(self, database_url: str, workdir: Path) -> None:
-        self.log_path = workdir / "server.log"
-        env = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": "browser-tests",
-               "ILTIZAM_INSTANCE": str(workdir / "instance"), "REDIS_URL": "", "LOG_LEVEL": "WARNING"}
-        self._log = self.log_path.open("w")
-        self.proc = subprocess.Popen([sys.executable, "-m", "server.collab.serve", "--port", "0"],
-                                     cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=self._log, text=True)
-        line = self.proc.stdout.readline()
-        match = re.search(r"listening on ([\d.]+):(\d+)", line)
-        if not match:
-            self.stop()
-            raise AssertionError(f"the server did not start: {line!r}\n{self.log()}")
-        self.url = f"http://127.0.0.1:{match.group(2)}"
-
-    def log(self) -> str:
-        if not self._log.closed:
-            self._log.flush()
-        return self.log_path.read_text()
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(10)
-        if self.proc.stdout and not self.proc.stdout.closed:
-            self.proc.stdout.close()
-        if not self._log.closed:
-            self._log.close()
 
 
 def launch_chromium(playwright: Any) -> Any:

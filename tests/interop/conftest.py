@@ -47,10 +47,3 @@ def node_client(node):
         if proc.poll() is None:
             proc.kill()
         proc.communicate()
-
-
-def result_of(proc: subprocess.Popen, timeout: float = 60) -> dict:
-    out, err = proc.communicate(timeout=timeout)
-    lines = [line for line in out.splitlines() if line.startswith("{")]
-    assert lines, f"node client printed nothing; stderr:\n{err}"
-    return json.loads(lines[-1])

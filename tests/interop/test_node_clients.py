@@ -6,7 +6,7 @@ import base64
 from pycrdt import Doc, Text
 
 from collab_support import insert_text, missing, wait_until
-from conftest import result_of
+from server_process import result_of
 
 
 def _text(state: bytes, field: str = "title") -> str:
