@@ -109,7 +109,10 @@ def run_load(target: str, server: subprocess.Popen, url: str, setup_data: dict[s
     options = {"target": target, "url": url, "token": setup_data["token"], "viewerToken": setup_data["viewer_token"],
                "card": card, "room": f"bench-{card}", "editors": editors, "viewers": viewers, "seconds": seconds,
                "rate": 2}
-    load = subprocess.Popen(["node", str(BENCH / "loadgen.mjs"), json.dumps(options)], cwd=BENCH,
+    # LOADGEN_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=DIR") profiles the load generator;
+    # node refuses --cpu-prof in NODE_OPTIONS, and that would reach the reference server too.
+    node_args = os.environ.get("LOADGEN_NODE_ARGS", "").split()
+    load = subprocess.Popen(["node", *node_args, str(BENCH / "loadgen.mjs"), json.dumps(options)], cwd=BENCH,
                             stdout=subprocess.PIPE, text=True)
     # Server CPU is counted while the editors type and the deliveries drain (the load
     # generator says when), the same window as the load generator's own CPU.

@@ -20,7 +20,9 @@ import { summarise } from './loadgen/stats.mjs'
 const opts = JSON.parse(process.argv[2])
 const now = () => performance.timeOrigin + performance.now()
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
-const EDITORS_PER_WORKER = 50
+// Editor threads sized to the 2-core machine: 200 editors on 2 threads rather than 4 left the
+// server more of the cores it shares with them (p95 at 200×0 down by ~20 ms, docs/performance.md).
+const EDITORS_PER_WORKER = 100
 const VIEWERS_PER_WORKER = 250
 const VIEWER_SAMPLE_EVERY = 25 // one viewer in 25 records latency; all of them apply every update
 const DRAIN_MS = 10000
