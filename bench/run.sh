@@ -8,6 +8,5 @@ if [ ! -d bench/node_modules/@y/websocket-server ] || [ bench/package-lock.json 
   (cd bench && npm ci --no-audit --no-fund --ignore-scripts)
 fi
 "$PY" bench/bench_collab.py "$@"
-if [ -f bench/bench_exports.py ]; then
-  "$PY" bench/bench_exports.py
-fi
+"$PY" bench/bench_exports.py
+"$PY" bench/bench_export_api.py
