@@ -20,20 +20,10 @@ _GROUPED_NUMBER = re.compile(rf"(?<![\u200e\d+]){_NUMBER}(?![\d\u200e])")
 _MARKED_NUMBER = re.compile(rf"\u200e({_NUMBER})\u200e")
 # Bidi control characters and marks; they carry no text and pdftotext/Word may add or drop them.
 BIDI_CONTROLS = "\u200e\u200f\u061c\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
-_ARABIC_RANGES = (
-    (0x0600, 0x06FF), (0x0750, 0x077F), (0x0870, 0x089F), (0x08A0, 0x08FF),
-    (0xFB50, 0xFDFF), (0xFE70, 0xFEFF), (0x10E60, 0x10E7F), (0x1EE00, 0x1EEFF),
-)
 
 
 def is_rtl_language(lang: str) -> bool:
     return lang in RTL_LANGUAGES
-
-
-def is_arabic_char(ch: str) -> bool:
-    """True for a character of the Arabic script blocks (letters, marks, Arabic digits)."""
-    code = ord(ch)
-    return any(low <= code <= high for low, high in _ARABIC_RANGES)
 
 
 @lru_cache(maxsize=4096)

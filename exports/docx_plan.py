@@ -15,7 +15,7 @@ from . import i18n, values
 from .docx_card import HEADER_SHADE, LABEL_SHADE, write_card
 from .docx_setup import TEXT_WIDTH, Body, header_footer, new_document, to_bytes
 from .docx_xml import SMALL
-from .plan import grouped_cards, signoffs, validate_plan
+from .plan import check_plan, grouped_cards, signoffs
 
 if TYPE_CHECKING:
     from lxml import etree
@@ -143,10 +143,7 @@ def plan_docx(template: dict[str, Any], plan: dict[str, Any], lang: str) -> byte
         PlanError: when the plan does not have the documented shape.
         ExportError: for an unsupported language or card content of the wrong shape.
     """
-    i18n.check_lang(lang)
-    validate_plan(plan)
-    for card in plan["cards"]:
-        values.check_content(template, card["content"])
+    check_plan(template, plan, lang)
     document, writer = new_document(lang, title_page=True)
     groups = grouped_cards(plan)
 

@@ -12,7 +12,7 @@ import schemas
 from . import i18n, values
 from .errors import UnknownFieldTypeError
 from .markdown_rich import cell_text, escape_text, rich_markdown
-from .plan import grouped_cards, signoffs, validate_plan
+from .plan import check_plan, grouped_cards, signoffs
 
 EMPTY = "—"
 
@@ -104,10 +104,7 @@ def plan_markdown(template: dict[str, Any], plan: dict[str, Any], lang: str) -> 
         PlanError: when the plan does not have the documented shape.
         ExportError: for an unsupported language or card content of the wrong shape.
     """
-    i18n.check_lang(lang)
-    validate_plan(plan)
-    for card in plan["cards"]:
-        values.check_content(template, card["content"])
+    check_plan(template, plan, lang)
     fields = schemas.field_map(template)
     groups = grouped_cards(plan)
     cover = [i18n.text("kingdom", lang), i18n.localized(plan["ministry"], lang),

@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from . import i18n, values
 from .errors import PlanError
 
 _DIGITS = re.compile(r"(\d+)")
@@ -100,3 +101,17 @@ def signoffs(plan: dict[str, Any]) -> list[dict[str, Any]]:
     """The plan's sign-offs ordered by commitment number, then date."""
     return sorted(plan.get("signoffs") or [],
                   key=lambda s: (natural_key(s.get("card_number") or ""), str(s.get("date") or "")))
+
+
+def check_plan(template: dict[str, Any], plan: Any, lang: str) -> dict[str, Any]:
+    """Check the language, the plan's shape and every card's content, as every plan exporter must.
+
+    Raises:
+        ExportError: an unsupported language or card content of the wrong shape.
+        PlanError: the plan does not have the documented shape.
+    """
+    i18n.check_lang(lang)
+    validate_plan(plan)
+    for card in plan["cards"]:
+        values.check_content(template, card["content"])
+    return plan

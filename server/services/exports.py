@@ -22,7 +22,6 @@ if TYPE_CHECKING:
     from ..models import User
 
 LANGS = ("ar", "fr", "en")
-FORMATS = ("docx", "md", "json")
 
 
 def check_lang(lang: Any) -> str:
