@@ -37,6 +37,9 @@ class PyClient:
         headers = {"Cookie": cookie} if cookie else None
         self.sio.connect(url, namespaces=[NAMESPACE], auth={"token": token} if token else None,
                          headers=headers, transports=["websocket"], wait_timeout=10)
+        # engine.io drops its reference to the WebSocket when the server vanishes (kill -9)
+        # without closing it; keep one so close() can release the socket.
+        self._ws = self.sio.eio.ws
 
     def join(self, card_id: int) -> dict[str, Any]:
         self.card = card_id
@@ -79,6 +82,7 @@ class PyClient:
             close = ws.close
             ws.close = lambda *args, **kwargs: close(timeout=0.05)
         self.sio.disconnect()
+        self._ws.shutdown()
 
     def _on_yjs(self, card_id: int, message: bytes) -> None:
         if card_id != self.card:
