@@ -8,7 +8,7 @@ data; the state rules (a card is only editable while it is a draft) come after i
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Iterable
 
 from sqlalchemy import or_, select
 
@@ -71,21 +71,30 @@ def roles_of(session: Session, user: User | None, obj: Plan | Card) -> set[str]:
     """The roles `user` holds on `obj` (for a card: its own roles plus its plan's)."""
     if user is None:
         return set()
-    plan_id = obj.id if isinstance(obj, Plan) else obj.plan_id
-    query = select(RoleAssignment.role).where(RoleAssignment.user_id == user.id,
-                                              RoleAssignment.plan_id == plan_id)
     if isinstance(obj, Card):
-        query = query.where(or_(RoleAssignment.card_id.is_(None), RoleAssignment.card_id == obj.id))
-    else:
-        query = query.where(RoleAssignment.card_id.is_(None))
-    roles = set(session.scalars(query))
-    if isinstance(obj, Plan):
-        # Holding any card role in a plan lets one see the plan's dashboard.
-        card_roles = session.scalars(select(RoleAssignment.role).where(
-            RoleAssignment.user_id == user.id, RoleAssignment.plan_id == plan_id,
-            RoleAssignment.card_id.is_not(None)).limit(1)).first()
-        if card_roles:
-            roles.add("viewer")
+        return card_roles_of(session, [user.id], obj)[user.id]
+    roles = set(session.scalars(select(RoleAssignment.role).where(
+        RoleAssignment.user_id == user.id, RoleAssignment.plan_id == obj.id,
+        RoleAssignment.card_id.is_(None))))
+    # Holding any card role in a plan lets one see the plan's dashboard.
+    card_roles = session.scalars(select(RoleAssignment.role).where(
+        RoleAssignment.user_id == user.id, RoleAssignment.plan_id == obj.id,
+        RoleAssignment.card_id.is_not(None)).limit(1)).first()
+    if card_roles:
+        roles.add("viewer")
+    return roles
+
+
+def card_roles_of(session: Session, user_ids: Iterable[int], card: Card) -> dict[int, set[str]]:
+    """The roles each of `user_ids` holds on `card` (its own roles plus its plan's), in one query."""
+    roles: dict[int, set[str]] = {uid: set() for uid in user_ids}
+    if not roles:
+        return roles
+    rows = session.execute(select(RoleAssignment.user_id, RoleAssignment.role).where(
+        RoleAssignment.user_id.in_(roles), RoleAssignment.plan_id == card.plan_id,
+        or_(RoleAssignment.card_id.is_(None), RoleAssignment.card_id == card.id)))
+    for user_id, role in rows:
+        roles[user_id].add(role)
     return roles
 
 
@@ -98,7 +107,15 @@ def decide(session: Session, user: User | None, action: str, obj: Plan | Card) -
         raise TypeError(f"{action} applies to a plan, not {type(obj).__name__}")
     if action.startswith("card.") and action != "card.create" and not isinstance(obj, Card):
         raise TypeError(f"{action} applies to a card, not {type(obj).__name__}")
-    roles = roles_of(session, user, obj)
+    return judge(roles_of(session, user, obj), action, obj)
+
+
+def judge(roles: set[str], action: str, obj: Plan | Card) -> Decision:
+    """The decision for someone holding `roles` on `obj`, without a database query.
+
+    For callers that decide several actions for one user at once (the co-editing room's
+    periodic re-check): they look the roles up once. `decide` is the usual entry point.
+    """
     if not any(action in ROLE_ACTIONS[r] for r in roles):
         return Decision(False, "policy.no_role" if not roles else "policy.role_forbids")
     if isinstance(obj, Card) and action in STATUS_RULES and obj.status not in STATUS_RULES[action]:

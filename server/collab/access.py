@@ -3,7 +3,9 @@
 Nothing here decides a rule: `authenticate` resolves the user the way HTTP requests do, and
 `member` asks the policy for "card.view", "card.edit" and "card.comment". Decisions are
 cached per connection for `RECHECK_SECONDS`, so a card sent to review (or a role revoked)
-stops a connected editor within that delay without a database query per keystroke.
+stops a connected editor within that delay without a database query per keystroke. When one
+member's decision is stale the namespace re-decides the whole room with `redecide`: two
+queries for two hundred editors instead of three each.
 """
 from __future__ import annotations
 
@@ -100,30 +102,41 @@ def member(user_id: int, card_id: Any) -> Member:
     user = session.get(User, user_id)
     if card is None:
         raise UnknownCard()
-    view = policy.decide(session, user, "card.view", card)
-    if not view:
-        raise NoAccess(f"You may not open this card ({view.reason}).")
+    if user is None:
+        raise NoAccess("Your account no longer exists.")
     roles = policy.roles_of(session, user, card)
-    role = next((r for r in ROLE_ORDER if r in roles), None)
-    return Member(user_id=user_id, card_id=card_id, role=role,
-                  can_edit=policy.allowed(session, user, "card.edit", card),
-                  can_comment=policy.allowed(session, user, "card.comment", card),
-                  identity=identity_of(user))
+    view = policy.judge(roles, "card.view", card)
+    standing = _decide(roles, card, user_id, identity_of(user)) if view else None
+    if standing is None:
+        raise NoAccess(f"You may not open this card ({view.reason}).")
+    return standing
 
 
-def refresh(current: Member) -> Member:
-    """`current`, re-decided if its decision is older than RECHECK_SECONDS.
+def stale(standing: Member) -> bool:
+    """Whether `standing` was decided more than RECHECK_SECONDS ago."""
+    return time.monotonic() - standing.checked >= RECHECK_SECONDS
 
-    A database failure keeps the previous decision rather than cutting everyone off.
+
+def redecide(card_id: int, standings: list[Member]) -> dict[int, Member | None]:
+    """Fresh decisions for members of one card's room, in two queries whatever their number.
+
+    Returns:
+        user id -> the new standing (keeping its presence identity), or None for a user who
+        may no longer see the card. Everyone is None when the card no longer exists.
     """
-    if time.monotonic() - current.checked < RECHECK_SECONDS:
-        return current
-    try:
-        return member(current.user_id, current.card_id)
-    except (UnknownCard, NoAccess):
-        raise
-    except Exception as exc:
-        log.warning("could not re-check rights on card %s (%s); keeping the last decision",
-                    current.card_id, exc.__class__.__name__)
-        current.checked = time.monotonic()
-        return current
+    session = db.session()
+    card = session.get(Card, card_id)
+    if card is None:
+        return {s.user_id: None for s in standings}
+    identities = {s.user_id: s.identity for s in standings}
+    roles = policy.card_roles_of(session, identities, card)
+    return {uid: _decide(roles[uid], card, uid, identity) for uid, identity in identities.items()}
+
+
+def _decide(roles: set[str], card: Card, user_id: int, identity: dict[str, Any]) -> Member | None:
+    if not policy.judge(roles, "card.view", card):
+        return None
+    return Member(user_id=user_id, card_id=card.id, role=next((r for r in ROLE_ORDER if r in roles), None),
+                  can_edit=policy.judge(roles, "card.edit", card).allowed,
+                  can_comment=policy.judge(roles, "card.comment", card).allowed,
+                  identity=identity)

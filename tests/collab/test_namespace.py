@@ -2,15 +2,18 @@
 from __future__ import annotations
 
 import json
+import time
 
 import pytest
 import socketio
 from pycrdt import Text
+from sqlalchemy import delete
 
 from collab_support import PyClient, _var, decode_awareness, insert_text, wait_until
 from server import db
+from server.collab.access import RECHECK_SECONDS
 from server.collab.presence import encode
-from server.models import Card
+from server.models import Card, RoleAssignment
 
 
 def _awareness(client_id: int, clock: int, state: dict | None) -> bytes:
@@ -124,6 +127,43 @@ def test_card_out_of_draft_is_read_only_for_everyone(server, world, connect, app
     a = connect(server, world.tokens["contributor"])
     assert a.join(world.card_id)["can_edit"] is False
     assert a.edit(insert_text("late"))["error"] == "read_only"
+
+
+def test_rights_change_reaches_connected_members_within_the_recheck_delay(server, world, connect, app):
+    lead = connect(server, world.tokens["lead"])
+    contributor = connect(server, world.tokens["contributor"])
+    co_lead = connect(server, world.tokens["co_lead"])
+    for client in (lead, contributor, co_lead):
+        assert client.join(world.card_id)["can_edit"] is True
+        assert client.edit(insert_text("a")) == {"ok": True}
+    with app.app_context():
+        session = db.session()
+        session.execute(delete(RoleAssignment).where(RoleAssignment.user_id == world.users["contributor"],
+                                                     RoleAssignment.card_id == world.card_id))
+        session.commit()
+    time.sleep(RECHECK_SECONDS + 0.3)
+    # One member's update re-decides the whole room: the contributor, who has not typed since,
+    # is out of it at once and receives nothing more.
+    assert lead.edit(insert_text("b")) == {"ok": True}
+    wait_until(lambda: co_lead.text().count("b") == 1, message="the lead's edit reaching the co-lead")
+    seen = len(contributor.received)
+    assert lead.edit(insert_text("c")) == {"ok": True}
+    wait_until(lambda: co_lead.text().count("c") == 1, message="the next edit reaching the co-lead")
+    assert len(contributor.received) == seen
+    assert contributor.edit(insert_text("x"))["error"] == "not_joined"
+    assert contributor.join(world.card_id)["error"] == "no_access"
+
+    with app.app_context():
+        session = db.session()
+        session.get(Card, world.card_id).status = "in_review"
+        session.commit()
+    time.sleep(RECHECK_SECONDS + 0.3)
+    assert lead.edit(insert_text("d"))["error"] == "read_only"
+    assert co_lead.edit(insert_text("d"))["error"] == "read_only"
+    viewer = connect(server, world.tokens["viewer"])
+    viewer.join(world.card_id)
+    wait_until(lambda: viewer.text().count("c") == 1, message="the document reaching a viewer")
+    assert "d" not in viewer.text()
 
 
 def test_messages_before_join_are_refused(server, world, connect):
