@@ -187,18 +187,21 @@ def storage_and_load(app: Any, card_id: int) -> dict[str, Any]:
 
 def table(results: list[dict[str, Any]]) -> str:
     head = ("| target | N | V | keystrokes | p50 ms | p95 ms | p99 ms | max ms | markers lost | viewer p95 ms "
-            "(sample) | server CPU % | server RSS MB | loadgen CPU % | loadgen RSS MB |\n"
-            "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+            "(sample) | server CPU % | server RSS MB | loadgen CPU % | loadgen RSS MB | loadgen loop delay p95 ms "
+            "(editor / viewer threads) |\n"
+            "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     rows = []
     for r in results:
         if "error" in r:
             rows.append(f"| {r.get('target')} | error: {r['error'][:80]} |")
             continue
         viewer = f"{r['viewer_p95']:.1f} ({r['viewer_sampled']})" if r.get("viewer_p95") is not None else "–"
+        delay = f"{r['editor_loop_delay_p95']:.0f} / " + (
+            f"{r['viewer_loop_delay_p95']:.0f}" if r.get("viewer_loop_delay_p95") is not None else "–")
         rows.append(f"| {r['target']} | {r['editors']} | {r['viewers']} | {r['keystrokes']} | {r['p50']:.1f} | "
                     f"{r['p95']:.1f} | {r['p99']:.1f} | {r['max']:.1f} | {r['lost']} | {viewer} | "
                     f"{r['server_cpu_pct']:.0f} | {r['server_rss_mb']:.0f} | {r['loadgen_cpu_pct']:.0f} | "
-                    f"{r['loadgen_rss_mb']:.0f} |")
+                    f"{r['loadgen_rss_mb']:.0f} | {delay} |")
     return "\n".join([head, *rows])
 
 

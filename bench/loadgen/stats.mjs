@@ -57,6 +57,9 @@ export function summarise (opts, reports, view, info) {
     viewer_p50: percentile(vlat, 50),
     viewer_p95: percentile(vlat, 95),
     viewer_p99: percentile(vlat, 99),
+    // The worst thread's 95th percentile of event-loop delay, per kind of thread.
+    editor_loop_delay_p95: Math.max(...editorReports.map((r) => r.loopDelayP95)),
+    viewer_loop_delay_p95: viewerReports.length ? Math.max(...viewerReports.map((r) => r.loopDelayP95)) : null,
     loadgen_cpu_s: info.cpu,
     loadgen_elapsed_s: info.elapsed,
     loadgen_rss_mb: rss / 2 ** 20

@@ -6,6 +6,7 @@
 // Protocol with the main thread: post {ready} once synced; on {start: t0} type until
 // t0 + seconds (editors), then post {typed}; on {stop} post the report.
 import { parentPort, workerData } from 'node:worker_threads'
+import { monitorEventLoopDelay } from 'node:perf_hooks'
 import * as Y from 'yjs'
 import { Client } from './client.mjs'
 import { layout } from './shared.mjs'
@@ -18,6 +19,9 @@ const LETTERS = 'abcdefghijklmnopqrstuvwxyz'
 
 // Latencies grow in a plain array of chunks (no copying while the run is hot).
 const latencies = []
+// How late this thread's event loop runs while typing: the part of a latency that is the
+// load generator's own backlog rather than the server's.
+const loopDelay = monitorEventLoopDelay({ resolution: 5 })
 const counter = role === 'editor' ? 0 : 1
 
 function watch (client, self, measure) {
@@ -106,6 +110,7 @@ function report (clients) {
     missingWorst: worst,
     texts,
     acks: clients.reduce((n, c) => n + c.acks, 0),
+    loopDelayP95: loopDelay.percentile(95) / 1e6,
     sampled: role === 'editor' ? clients.length : clients.filter((c, k) => (first + k) % sampleEvery === 0).length
   }
 }
@@ -120,11 +125,13 @@ async function main () {
   }
   parentPort.postMessage({ ready: true })
   parentPort.on('message', async (m) => {
+    if (m.start !== undefined) loopDelay.enable()
     if (m.start !== undefined && role === 'editor') {
       await Promise.all(clients.map((c) => type(c, m.start)))
       parentPort.postMessage({ typed: true })
     }
     if (m.stop) {
+      loopDelay.disable()
       parentPort.postMessage(report(clients))
       for (const c of clients) c.close()
     }

@@ -1,7 +1,9 @@
 """Wires the collaboration engine into an app: the store, the rooms, the namespace, Redis.
 
 Settings (app config, all optional):
-    COLLAB_WINDOW_MS      fan-out coalescing window per room (default 10)
+    COLLAB_WINDOW_MS      smallest fan-out coalescing window per busy room (default 10)
+    COLLAB_WINDOW_PER_MEMBER_US  window growth per member of the room (default 200)
+    COLLAB_WINDOW_MAX_MS  largest window, however large the room (default 60)
     COLLAB_UNLOAD_GRACE   seconds a room stays loaded after its last member left (default 30)
     COLLAB_COMPACT_ROWS   log rows written by a room between two compactions (default 500)
     COLLAB_ACK_TIMEOUT    seconds an update waits to become durable before `unavailable` (default 10)
@@ -16,6 +18,7 @@ from .. import db
 from .documents import Documents
 from .namespace import CollabNamespace, SocketTransport
 from .registry import Rooms
+from .room import Window
 from .protocol import MAX_MESSAGE_BYTES
 from .store import Store
 
@@ -38,7 +41,9 @@ def init_app(app: Flask, socketio: SocketIO) -> None:
         socketio.start_background_task(run)
 
     rooms = Rooms(store, transport, spawn=spawn,
-                  window=app.config.get("COLLAB_WINDOW_MS", 10) / 1000,
+                  window=Window(minimum=app.config.get("COLLAB_WINDOW_MS", 10) / 1000,
+                                per_member=app.config.get("COLLAB_WINDOW_PER_MEMBER_US", 200) / 1e6,
+                                maximum=app.config.get("COLLAB_WINDOW_MAX_MS", 60) / 1000),
                   grace=app.config.get("COLLAB_UNLOAD_GRACE", 30.0),
                   compact_rows=app.config.get("COLLAB_COMPACT_ROWS", 500),
                   ack_timeout=app.config.get("COLLAB_ACK_TIMEOUT", 10.0))

@@ -10,8 +10,9 @@ What a server sends over WebSocket is not masked, so both frames are the same by
 recipient: `Broadcast` builds them once. For each recipient:
 
 - when nothing is waiting in the connection's queue and its writer is not in the middle of a
-  write, the prepared bytes are written at once, from the broadcasting greenlet (one system
-  call);
+  write, the prepared bytes are written at once, from the broadcasting greenlet, with one
+  system call that never waits: what a slow reader's socket does not take at once is queued
+  (so one slow laptop never holds up the room);
 - otherwise the `Broadcast` itself is queued, as one packet, behind what is waiting, and the
   connection's writer hands it to `FramedWebSocket.send`, which writes the prepared bytes.
 
@@ -38,28 +39,38 @@ if TYPE_CHECKING:
 SOCKET_ATTRIBUTE = "iltizam_websocket"
 
 
-class Broadcast(eio_packet.Packet):
-    """One event, encoded once: its engine.io packets and their WebSocket frames.
+class Prepared(eio_packet.Packet):
+    """An engine.io packet whose WebSocket frames are already built (`wire`).
 
-    It is itself the engine.io packet queued for a recipient whose transport can take
-    prepared frames; the connection's writer passes `encode()`, the object itself, to
-    `FramedWebSocket.send`.
+    The connection's writer passes `encode()`, the object itself, to `FramedWebSocket.send`.
     """
 
-    def __init__(self, namespace: str, event: str, args: list[Any]) -> None:
-        super().__init__(eio_packet.MESSAGE, data="<prepared frames>")
-        encoded = sio_packet.Packet(sio_packet.EVENT, namespace=namespace, data=[event, *args]).encode()
-        parts = encoded if isinstance(encoded, list) else [encoded]
-        self.packets = [eio_packet.Packet(eio_packet.MESSAGE, part) for part in parts]
-        framer = FrameProtocol(client=False, extensions=[])
-        self.wire = b"".join(bytes(framer.send_data(p.encode())) for p in self.packets)
+    packets: list[eio_packet.Packet] = []
 
-    def encode(self, b64: bool = False) -> Broadcast:
+    def __init__(self, wire: bytes) -> None:
+        super().__init__(eio_packet.MESSAGE, data="<prepared frames>")
+        self.wire = wire
+
+    def encode(self, b64: bool = False) -> Prepared:
         return self
 
 
+class Broadcast(Prepared):
+    """One event, encoded once: its engine.io packets and their WebSocket frames."""
+
+    def __init__(self, namespace: str, event: str, args: list[Any]) -> None:
+        encoded = sio_packet.Packet(sio_packet.EVENT, namespace=namespace, data=[event, *args]).encode()
+        parts = encoded if isinstance(encoded, list) else [encoded]
+        packets = [eio_packet.Packet(eio_packet.MESSAGE, part) for part in parts]
+        framer = FrameProtocol(client=False, extensions=[])
+        super().__init__(b"".join(bytes(framer.send_data(p.encode())) for p in packets))
+        self.packets = packets
+
+
 class FramedWebSocket(SimpleWebSocketWSGI):
-    """engine.io's WebSocket wrapper, able to write a prepared broadcast in one call."""
+    """engine.io's WebSocket wrapper, able to write prepared frames in one call."""
+
+    direct = False  # set by `install` when writes may be tried without waiting (gevent)
 
     def __init__(self, handler: Any, server: Any, **kwargs: Any) -> None:
         super().__init__(handler, server, **kwargs)
@@ -72,52 +83,54 @@ class FramedWebSocket(SimpleWebSocketWSGI):
 
     def send(self, message: Any) -> None:
         with self.write_lock:
-            if isinstance(message, Broadcast):
-                self._write(message)
-            else:
+            if not isinstance(message, Prepared):
                 super().send(message)
+            elif self._plain():
+                self.ws.sock.sendall(message.wire)
+            else:
+                for pkt in message.packets:
+                    super().send(pkt.encode())
 
-    def send_now(self, message: Broadcast) -> bool:
-        """Write `message` unless a write is under way; False when it must be queued."""
-        if self.write_lock.locked():
-            return False
+    def send_now(self, message: Prepared) -> Prepared | None:
+        """Write what the socket takes at once, never waiting for a slow reader.
+
+        Returns:
+            None when everything is written (or the connection is gone); otherwise what is
+            left to queue: the whole message, or the rest of a partly written one, which
+            then goes first, since the queue was empty.
+        """
+        if not self.direct or self.write_lock.locked() or not self._plain():
+            return message
         with self.write_lock:
             try:
-                self._write(message)
+                sent = self.ws.sock.send(message.wire, 0, 0.0)  # gevent: a zero timeout never waits
+            except BlockingIOError:
+                return message
             except OSError:
-                pass  # the connection is gone; its reader notices and closes it
-        return True
+                return None  # the connection is gone; its reader notices and closes it
+        return Prepared(message.wire[sent:]) if sent < len(message.wire) else None
 
-    def _write(self, message: Broadcast) -> None:
-        ws = self.ws
-        if not ws.connected:
-            raise OSError("WebSocket closed")
+    def _plain(self) -> bool:
         if self.plain is None:
-            self.plain = not _extensions(ws)
-        if not self.plain:
-            for pkt in message.packets:
-                super().send(pkt.encode())
-            return
-        # One send() is one system call and nearly always takes everything; sendall() would
-        # first ask the kernel for the buffer size.
-        wire = message.wire
-        sent = ws.sock.send(wire)
-        if sent < len(wire):
-            ws.sock.sendall(memoryview(wire)[sent:])
+            self.plain = self.ws.connected and not _extensions(self.ws)
+        return self.plain
 
 
 def install(server: socketio.Server) -> bool:
-    """Make `server`'s WebSocket connections accept prepared broadcasts.
+    """Make `server`'s WebSocket connections accept prepared frames.
 
     Only when the transport is simple-websocket (the threading and gevent drivers without
-    gevent-websocket); otherwise `send_to` falls back to ordinary packets.
+    gevent-websocket); otherwise `send_to` falls back to ordinary packets. Writing directly
+    from the broadcasting greenlet needs gevent's non-waiting send, so other modes always
+    go through the connection's queue.
     """
     eio = server.eio
     base = (eio._async or {}).get("websocket")
     if base is None or not issubclass(base, SimpleWebSocketWSGI):
         return False
     if not issubclass(base, FramedWebSocket):
-        eio._async = {**eio._async, "websocket": type("Framed" + base.__name__, (FramedWebSocket, base), {})}
+        framed = type("Framed" + base.__name__, (FramedWebSocket, base), {"direct": eio.async_mode == "gevent"})
+        eio._async = {**eio._async, "websocket": framed}
     return True
 
 
@@ -130,8 +143,10 @@ def send_to(eio: engineio.Server, eio_sid: str, broadcast: Broadcast) -> None:
     if ws is None:
         for pkt in broadcast.packets:
             socket.send(pkt)
-    elif not (socket.queue.empty() and ws.send_now(broadcast)):
-        socket.send(broadcast)
+        return
+    rest = ws.send_now(broadcast) if socket.queue.empty() else broadcast
+    if rest is not None:
+        socket.send(rest)
 
 
 def _extensions(ws: Any) -> list[Any]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Collection
 
 from flask import request
 from flask_socketio import ConnectionRefusedError, Namespace, join_room, leave_room
@@ -50,12 +50,18 @@ class SocketTransport:
     def send(self, conn_id: str, card_id: int, message: bytes) -> None:
         self.socketio.emit("yjs", (card_id, message), to=conn_id, namespace=NAMESPACE, ignore_queue=True)
 
-    def broadcast(self, card_id: int, message: bytes, skip: list[str]) -> None:
+    def broadcast(self, card_id: int, message: bytes, skip: list[str], first: Collection[str] = ()) -> None:
         server = self.socketio.server
         event = fanout.Broadcast(NAMESPACE, "yjs", [card_id, message])
-        for sid, eio_sid in server.manager.get_participants(NAMESPACE, room_name(card_id)):
-            if sid not in skip:
+        participants = dict(server.manager.get_participants(NAMESPACE, room_name(card_id)))
+        for sid in skip:
+            participants.pop(sid, None)
+        for sid in first:
+            eio_sid = participants.pop(sid, None)
+            if eio_sid is not None:
                 fanout.send_to(server.eio, eio_sid, event)
+        for eio_sid in participants.values():
+            fanout.send_to(server.eio, eio_sid, event)
 
 
 class CollabNamespace(Namespace):
@@ -134,10 +140,12 @@ class CollabNamespace(Namespace):
             return exc.ack()
 
     def _recheck(self, sid: str, card_id: int, standing: Member) -> Member:
-        """`standing`, re-decided if stale; the room's other stale members with it.
+        """`standing`, re-decided if stale; the room's other stale editors with it.
 
-        A member who may no longer see the card leaves the room (their next update is
-        answered `not_joined`; this connection's own update, `no_access`).
+        Read-only members are left to their own next update: a thousand viewers would make
+        the re-check a long query, and they cannot change the document anyway. A member who
+        may no longer see the card leaves the room (their next update is answered
+        `not_joined`; this connection's own update, `no_access`).
         """
         if not access.stale(standing):
             return standing
@@ -145,7 +153,8 @@ class CollabNamespace(Namespace):
         conns = set(room.members) if room is not None else set()
         conns.add(sid)
         due = {conn: self.joined[conn][card_id] for conn in conns
-               if card_id in self.joined.get(conn, {}) and access.stale(self.joined[conn][card_id])}
+               if card_id in self.joined.get(conn, {}) and access.stale(self.joined[conn][card_id])
+               and (conn == sid or self.joined[conn][card_id].can_edit)}
         try:
             fresh = access.redecide(card_id, list(due.values()))
         except Exception as exc:  # the database is down: keep the last decisions

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 from ..content.layout import SERVER_ORIGIN
 from .errors import Unavailable
-from .room import Room
+from .room import Room, Window
 
 if TYPE_CHECKING:
     from pycrdt import Doc
@@ -29,7 +29,7 @@ log = logging.getLogger(__name__)
 
 class Rooms:
     def __init__(self, store: Store, transport: Transport, *, spawn: Callable[[Callable[[], None]], Any],
-                 window: float = 0.01, grace: float = 30.0, compact_rows: int = 500,
+                 window: Window = Window(), grace: float = 30.0, compact_rows: int = 500,
                  ack_timeout: float = 10.0) -> None:
         self.store = store
         self.transport = transport

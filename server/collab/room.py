@@ -17,7 +17,8 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from typing import TYPE_CHECKING, Any, Callable, Protocol
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Callable, Collection, Protocol
 
 from pycrdt import Doc, merge_updates
 
@@ -34,12 +35,24 @@ log = logging.getLogger(__name__)
 SERVER_CONN = None  # the "connection" of edits made by the server itself
 CHECKPOINT_EVERY = 2000  # accepted updates between two rebuild checkpoints
 RETRY_SECONDS = (0.2, 0.5, 1.0, 2.0, 5.0)
-# Under load the window grows with the room: one flush costs a send per member on the server
-# and one Yjs transaction per member on the clients, so this keeps a large room at a bounded
-# number of messages a second. Measured (docs/performance.md): 100 µs per member beat 50 µs at
-# 200 editors (20 ms window) and was no worse at 1050 members (105 ms); 25 µs was worse, the
-# extra messages costing more time than the shorter wait saves.
-WINDOW_PER_MEMBER = 0.0001
+
+
+@dataclass(frozen=True)
+class Window:
+    """How long a busy room gathers updates before a flush sends them.
+
+    Under load the window grows with the room: one flush costs a send per member on the server
+    and one Yjs transaction per member on the clients, so a large room is held to a bounded
+    number of messages a second; `maximum` caps the wait in very large rooms, whose
+    readers would otherwise wait longest. Measured in docs/performance.md.
+    """
+
+    minimum: float = 0.01
+    per_member: float = 0.0002
+    maximum: float = 0.06
+
+    def for_members(self, members: int) -> float:
+        return max(self.minimum, min(self.maximum, members * self.per_member))
 
 
 class Transport(Protocol):
@@ -47,7 +60,8 @@ class Transport(Protocol):
 
     def send(self, conn_id: str, card_id: int, message: bytes) -> None: ...
 
-    def broadcast(self, card_id: int, message: bytes, skip: list[str]) -> None: ...
+    def broadcast(self, card_id: int, message: bytes, skip: list[str], first: Collection[str] = ()) -> None:
+        """Send to every member but `skip`, members in `first` before the others."""
 
 
 class Replicator(Protocol):
@@ -60,7 +74,7 @@ class Room:
     """A loaded card. Build with `Room.load`, then `start()` its flusher."""
 
     def __init__(self, card_id: int, doc: Doc, store: Store, transport: Transport, *,
-                 spawn: Callable[[Callable[[], None]], Any], window: float = 0.01,
+                 spawn: Callable[[Callable[[], None]], Any], window: Window = Window(),
                  compact_rows: int = 500, replicator: Replicator | None = None) -> None:
         self.card_id = card_id
         self.store = store
@@ -297,7 +311,7 @@ class Room:
             # Coalescing only when busy: the first update after a quiet spell goes out at
             # once; under load, flushes are at least `window` apart and whatever arrives in
             # between goes out in the next message.
-            window = max(self.window, len(self.members) * WINDOW_PER_MEMBER)
+            window = self.window.for_members(len(self.members))
             since = time.monotonic() - last
             if since < window:
                 time.sleep(window - since)
@@ -324,7 +338,10 @@ class Room:
                 # Echo to the sender is skipped when it is the window's only source; otherwise
                 # everyone gets the one merged message (Yjs ignores what it already has).
                 skip = [next(iter(senders))] if len(senders) == 1 and not remote and None not in senders else []
-                self.transport.broadcast(self.card_id, protocol.update_frame(merged), skip)
+                # People who can type are served before passive readers: in a workshop of a
+                # thousand, the ones co-writing see each other's sentences first.
+                editors = [conn for conn, m in self.members.items() if m.can_edit]
+                self.transport.broadcast(self.card_id, protocol.update_frame(merged), skip, first=editors)
             if states:
                 entries = [(cid, clock, state) for cid, (clock, state) in states.items()]
                 self.transport.broadcast(self.card_id, protocol.awareness_frame(presence.encode(entries)), [])
