@@ -50,7 +50,7 @@ def init_app(app: Flask, socketio: SocketIO) -> None:
     app.extensions["iltizam.store"] = store
     app.extensions["iltizam.rooms"] = rooms
     app.extensions["iltizam.documents"] = Documents(store, rooms)
-    socketio.on_namespace(CollabNamespace(rooms, transport))
+    socketio.on_namespace(CollabNamespace(app, rooms, transport))
     # Let frames somewhat over our own limit reach the handler, which refuses them with a
     # `too_large` ack; only beyond this does engine.io drop the connection.
     socketio.server.eio.max_http_buffer_size = TRANSPORT_LIMIT
