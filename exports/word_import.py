@@ -271,22 +271,21 @@ class _Mapper:
         return found, ""
 
     def _month(self, spec: dict[str, Any], blocks: list[Any]) -> tuple[str, str]:
-        text = _text_of(blocks)
-        if not text:
-            return "", "empty"
-        month = parse_month(text)
-        if month is None:
-            raise _Skip(f"{_short(text, 40)!r} is not a month (write it like 2024-03)")
-        return month, ""
+        return _parsed(blocks, parse_month, "a month (write it like 2024-03)")
 
     def _date(self, spec: dict[str, Any], blocks: list[Any]) -> tuple[str, str]:
-        text = _text_of(blocks)
-        if not text:
-            return "", "empty"
-        date = parse_date(text)
-        if date is None:
-            raise _Skip(f"{_short(text, 40)!r} is not a date (write it like 2024-03-15)")
-        return date, ""
+        return _parsed(blocks, parse_date, "a date (write it like 2024-03-15)")
+
+
+def _parsed(blocks: list[Any], parse: Callable[[str], str | None], expected: str) -> tuple[str, str]:
+    """A month or date cell's value, or a skip saying what was expected."""
+    text = _text_of(blocks)
+    if not text:
+        return "", "empty"
+    value = parse(text)
+    if value is None:
+        raise _Skip(f"{_short(text, 40)!r} is not {expected}")
+    return value, ""
 
 
 def import_docx(template: dict[str, Any], data: bytes, max_bytes: int = MAX_BYTES,

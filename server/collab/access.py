@@ -106,10 +106,9 @@ def member(user_id: int, card_id: Any) -> Member:
         raise NoAccess("Your account no longer exists.")
     roles = policy.roles_of(session, user, card)
     view = policy.judge(roles, "card.view", card)
-    standing = _decide(roles, card, user_id, identity_of(user)) if view else None
-    if standing is None:
+    if not view:
         raise NoAccess(f"You may not open this card ({view.reason}).")
-    return standing
+    return _standing(roles, card, user_id, identity_of(user))
 
 
 def stale(standing: Member) -> bool:
@@ -130,12 +129,12 @@ def redecide(card_id: int, standings: list[Member]) -> dict[int, Member | None]:
         return {s.user_id: None for s in standings}
     identities = {s.user_id: s.identity for s in standings}
     roles = policy.card_roles_of(session, identities, card)
-    return {uid: _decide(roles[uid], card, uid, identity) for uid, identity in identities.items()}
+    return {uid: _standing(roles[uid], card, uid, identity) if policy.judge(roles[uid], "card.view", card)
+            else None for uid, identity in identities.items()}
 
 
-def _decide(roles: set[str], card: Card, user_id: int, identity: dict[str, Any]) -> Member | None:
-    if not policy.judge(roles, "card.view", card):
-        return None
+def _standing(roles: set[str], card: Card, user_id: int, identity: dict[str, Any]) -> Member:
+    """What someone holding `roles`, who may view `card`, may do in its room."""
     return Member(user_id=user_id, card_id=card.id, role=next((r for r in ROLE_ORDER if r in roles), None),
                   can_edit=policy.judge(roles, "card.edit", card).allowed,
                   can_comment=policy.judge(roles, "card.comment", card).allowed,

@@ -163,9 +163,11 @@ class CollabNamespace(Namespace):
         room = self.rooms.get(card_id)
         conns = set(room.members) if room is not None else set()
         conns.add(sid)
-        due = {conn: self.joined[conn][card_id] for conn in conns
-               if card_id in self.joined.get(conn, {}) and access.stale(self.joined[conn][card_id])
-               and (conn == sid or self.joined[conn][card_id].can_edit)}
+        due: dict[str, Member] = {}
+        for conn in conns:
+            held = self.joined.get(conn, {}).get(card_id)
+            if held is not None and access.stale(held) and (conn == sid or held.can_edit):
+                due[conn] = held
         try:
             fresh = access.redecide(card_id, list(due.values()))
         except Exception as exc:  # the database is down: keep the last decisions
