@@ -28,7 +28,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(api)
     app.register_blueprint(views)
 
-    kwargs: dict[str, Any] = {"cors_allowed_origins": app.config.get("CORS_ORIGINS", [])}
+    from .collab.origins import allowed_origin
+
+    kwargs: dict[str, Any] = {"cors_allowed_origins": allowed_origin(app.config)}
     if app.config.get("SOCKETIO_ASYNC_MODE"):
         kwargs["async_mode"] = app.config["SOCKETIO_ASYNC_MODE"]
     if app.config.get("REDIS_URL"):

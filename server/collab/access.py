@@ -2,10 +2,11 @@
 
 Nothing here decides a rule: `authenticate` resolves the user the way HTTP requests do, and
 `member` asks the policy for "card.view", "card.edit" and "card.comment". Decisions are
-cached per connection for `RECHECK_SECONDS`, so a card sent to review (or a role revoked)
-stops a connected editor within that delay without a database query per keystroke. When one
-member's decision is stale the namespace re-decides the whole room with `redecide`: two
-queries for two hundred editors instead of three each.
+cached per connection: the services announce every change they make (room events), which
+re-decides the members concerned at once; changes made behind the services' back are caught
+within `RECHECK_SECONDS` (setting COLLAB_RECHECK_SECONDS). When one member's decision is
+stale the namespace re-decides the whole room with `redecide`: two queries for two hundred
+members instead of three each.
 """
 from __future__ import annotations
 
@@ -15,10 +16,10 @@ import zlib
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask import g
+from flask import g, session as cookie_session
 
 from .. import db, policy
-from ..auth.current import load_user
+from ..auth.current import load_user, session_valid
 from ..auth.tokens import user_for_token
 from ..models import Card, User
 from .errors import NoAccess, Unauthenticated, UnknownCard
@@ -44,35 +45,64 @@ class Member:
     can_comment: bool
     identity: dict[str, Any] = field(default_factory=dict)
     checked: float = field(default_factory=time.monotonic)
+    why_not_edit: str | None = None  # the policy's reason key when can_edit is false
 
     def ack(self) -> dict[str, Any]:
         """The join acknowledgement."""
         return {"ok": True, "role": self.role, "can_edit": self.can_edit, "can_comment": self.can_comment}
 
 
-def authenticate(auth: Any) -> int:
-    """The id of the user opening a socket.
+@dataclass(frozen=True)
+class Credential:
+    """Who opened a connection and with what, so it can be checked again later.
+
+    `token` is the API token the script sent (kept in this process's memory only); `cookie`
+    the browser session's contents at the handshake.
+    """
+
+    user_id: int
+    token: str | None = None
+    cookie: dict[str, Any] | None = None
+
+
+def authenticate(auth: Any) -> Credential:
+    """Who is opening a socket.
 
     Args:
         auth: the Socket.IO connect payload; `{"token": API_TOKEN}` for scripts. Browsers send
             none and are known by their session cookie (the handshake request carries it).
 
     Returns:
-        The user id.
+        The user and the credential they used.
 
     Raises:
         Unauthenticated: no valid token and no logged-in session.
     """
     session = db.session()
     if isinstance(auth, dict) and auth.get("token") is not None:
-        user = user_for_token(session, str(auth["token"]))
+        token = str(auth["token"])[:200]
+        user = user_for_token(session, token)
         session.commit()  # the token's last_used_at
-    else:
-        g.pop("user", None)
-        user = load_user()
+        if user is None:
+            raise Unauthenticated()
+        return Credential(user.id, token=token)
+    g.pop("user", None)
+    user = load_user()
     if user is None:
         raise Unauthenticated()
-    return user.id
+    return Credential(user.id, cookie=dict(cookie_session))
+
+
+def still_valid(credential: Credential) -> bool:
+    """Whether the credential a connection was opened with still holds (token not revoked,
+    session not ended by a logout or a password change)."""
+    session = db.session()
+    if credential.token is not None:
+        user = user_for_token(session, credential.token)
+        session.commit()
+        return user is not None and user.id == credential.user_id
+    user = session.get(User, credential.user_id)
+    return user is not None and credential.cookie is not None and session_valid(user, credential.cookie)
 
 
 def colour_for(user_id: int) -> str:
@@ -111,9 +141,18 @@ def member(user_id: int, card_id: Any) -> Member:
     return _standing(roles, card, user_id, identity_of(user))
 
 
-def stale(standing: Member) -> bool:
-    """Whether `standing` was decided more than RECHECK_SECONDS ago."""
-    return time.monotonic() - standing.checked >= RECHECK_SECONDS
+def stale(standing: Member, seconds: float = RECHECK_SECONDS) -> bool:
+    """Whether `standing` was decided more than `seconds` ago."""
+    return time.monotonic() - standing.checked >= seconds
+
+
+def standing_event(standing: Member | None) -> dict[str, Any]:
+    """The `standing` room event telling a connection what it may now do on a card."""
+    if standing is None:
+        return {"kind": "standing", "joined": False, "role": None, "can_edit": False, "can_comment": False,
+                "reason": "policy.no_role"}
+    return {"kind": "standing", "joined": True, **{k: v for k, v in standing.ack().items() if k != "ok"},
+            "reason": standing.why_not_edit}
 
 
 def redecide(card_id: int, standings: list[Member]) -> dict[int, Member | None]:
@@ -135,7 +174,7 @@ def redecide(card_id: int, standings: list[Member]) -> dict[int, Member | None]:
 
 def _standing(roles: set[str], card: Card, user_id: int, identity: dict[str, Any]) -> Member:
     """What someone holding `roles`, who may view `card`, may do in its room."""
+    edit = policy.judge(roles, "card.edit", card)
     return Member(user_id=user_id, card_id=card.id, role=next((r for r in ROLE_ORDER if r in roles), None),
-                  can_edit=policy.judge(roles, "card.edit", card).allowed,
-                  can_comment=policy.judge(roles, "card.comment", card).allowed,
-                  identity=identity)
+                  can_edit=edit.allowed, can_comment=policy.judge(roles, "card.comment", card).allowed,
+                  identity=identity, why_not_edit=None if edit else edit.reason)

@@ -7,6 +7,8 @@ Settings (app config, all optional):
     COLLAB_UNLOAD_GRACE   seconds a room stays loaded after its last member left (default 30)
     COLLAB_COMPACT_ROWS   log rows written by a room between two compactions (default 500)
     COLLAB_ACK_TIMEOUT    seconds an update waits to become durable before `unavailable` (default 10)
+    COLLAB_RECHECK_SECONDS  a connection's rights are decided again at least this often (default 5);
+                          the services' room events re-decide at once, this is the backstop
     REDIS_URL             other server processes share cards through it when set
     COLLAB_CHANNEL_PREFIX Redis channel prefix (default "iltizam:collab:card:")
 """
@@ -18,6 +20,7 @@ from .. import db
 from .documents import Documents
 from .namespace import CollabNamespace, SocketTransport
 from .registry import Rooms
+from .room_events import RoomEvents, plan_cards
 from .room import Window
 from .protocol import MAX_MESSAGE_BYTES
 from .store import Store
@@ -50,7 +53,11 @@ def init_app(app: Flask, socketio: SocketIO) -> None:
     app.extensions["iltizam.store"] = store
     app.extensions["iltizam.rooms"] = rooms
     app.extensions["iltizam.documents"] = Documents(store, rooms)
-    socketio.on_namespace(CollabNamespace(app, rooms, transport))
+    namespace = CollabNamespace(app, rooms, transport,
+                                recheck_seconds=float(app.config.get("COLLAB_RECHECK_SECONDS", 5.0)))
+    socketio.on_namespace(namespace)
+    events = RoomEvents(namespace, plan_cards(db.session))
+    app.extensions["iltizam.room_events"] = events
     # Let frames somewhat over our own limit reach the handler, which refuses them with a
     # `too_large` ack; only beyond this does engine.io drop the connection.
     socketio.server.eio.max_http_buffer_size = TRANSPORT_LIMIT
@@ -58,8 +65,10 @@ def init_app(app: Flask, socketio: SocketIO) -> None:
         from .replication import RedisReplicator
 
         replicator = RedisReplicator(app.config["REDIS_URL"], rooms, spawn=socketio.start_background_task,
-                                     prefix=app.config.get("COLLAB_CHANNEL_PREFIX", "iltizam:collab:card:"))
+                                     prefix=app.config.get("COLLAB_CHANNEL_PREFIX", "iltizam:collab:card:"),
+                                     events=events)
         rooms.replicator = replicator
+        events.publisher = replicator
         app.extensions["iltizam.replicator"] = replicator
         replicator.start()
 

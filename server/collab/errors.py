@@ -73,6 +73,11 @@ class AwarenessRefused(CollabError):
     default_message = "That presence entry belongs to another connection."
 
 
+class PresenceLimit(CollabError):
+    code = "presence_limit"
+    default_message = "Presence updates are limited in number, size and rate; this one was refused."
+
+
 class Unavailable(CollabError):
     code = "unavailable"
     default_message = ("The change is held in memory but could not be saved yet; "

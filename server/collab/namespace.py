@@ -14,7 +14,7 @@ from flask_socketio import ConnectionRefusedError, Namespace, join_room, leave_r
 
 from .. import db
 from . import access, fanout, protocol
-from .errors import BadRequest, CollabError, NoAccess, NotJoined, Unavailable
+from .errors import BadRequest, CollabError, NoAccess, NotJoined, Unavailable, UnknownCard
 
 if TYPE_CHECKING:
     from flask import Flask
@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 NAMESPACE = "/collab"
+MAX_ID = 2**31 - 1  # ids are 32-bit integers in the database
 
 
 def room_name(card_id: int) -> str:
@@ -51,6 +52,10 @@ class SocketTransport:
     def send(self, conn_id: str, card_id: int, message: bytes) -> None:
         self.socketio.emit("yjs", (card_id, message), to=conn_id, namespace=NAMESPACE, ignore_queue=True)
 
+    def event(self, conn_id: str, card_id: int | None, event: dict[str, Any]) -> None:
+        """A room event for one connection (`card_id` None: about the connection itself)."""
+        self.socketio.emit("room", (card_id, event), to=conn_id, namespace=NAMESPACE, ignore_queue=True)
+
     def broadcast(self, card_id: int, message: bytes, skip: list[str], first: Collection[str] = ()) -> None:
         server = self.socketio.server
         event = fanout.Broadcast(NAMESPACE, "yjs", [card_id, message])
@@ -66,22 +71,27 @@ class SocketTransport:
 
 
 class CollabNamespace(Namespace):
-    def __init__(self, app: Flask, rooms: Rooms, transport: SocketTransport) -> None:
+    def __init__(self, app: Flask, rooms: Rooms, transport: SocketTransport, *,
+                 recheck_seconds: float = access.RECHECK_SECONDS) -> None:
         super().__init__(NAMESPACE)
         self.app = app
         self.rooms = rooms
         self.transport = transport
-        self.users: dict[str, int] = {}  # connection -> user id
+        self.recheck_seconds = recheck_seconds
+        self.users: dict[str, access.Credential] = {}  # connection -> who opened it, and how
         self.joined: dict[str, dict[int, Member]] = {}  # connection -> card id -> standing
 
     def on_connect(self, auth: Any = None) -> None:
         try:
-            user_id = access.authenticate(auth)
+            credential = access.authenticate(auth)
         except CollabError as exc:
             raise ConnectionRefusedError(exc.message, {"error": exc.code}) from None
+        except Exception as exc:  # the database is down: say so rather than fail the handshake
+            log.warning("could not authenticate a connection (%s)", exc.__class__.__name__)
+            raise ConnectionRefusedError(Unavailable.default_message, {"error": Unavailable.code}) from None
         finally:
             _release_db()
-        self.users[request.sid] = user_id
+        self.users[request.sid] = credential
         self.joined[request.sid] = {}
 
     def on_disconnect(self, *_reason: Any) -> None:
@@ -95,7 +105,12 @@ class CollabNamespace(Namespace):
         try:
             card_id = _card_of(data)
             try:
-                member = access.member(self.users[sid], card_id)
+                member = access.member(self.users[sid].user_id, card_id)
+            except CollabError:
+                raise
+            except Exception as exc:
+                log.warning("could not decide a join to card %s (%s)", card_id, exc.__class__.__name__)
+                raise Unavailable("Your rights on the card could not be checked; try again shortly.") from None
             finally:
                 _release_db()
             join_room(room_name(card_id))
@@ -132,12 +147,12 @@ class CollabNamespace(Namespace):
 
     def yjs(self, sid: str, card_id: Any = None, message: Any = None, *_extra: Any) -> dict[str, Any]:
         try:
-            standing = self.joined.get(sid, {}).get(card_id) if isinstance(card_id, int) else None
+            standing = self.joined.get(sid, {}).get(card_id) if _is_id(card_id) else None
             if standing is None:
                 raise NotJoined()
             frame = protocol.parse(message)
-            if frame.is_update:
-                standing = self._recheck(sid, card_id, standing)
+            # Every frame, not only updates: a sync step 1 reads the whole document.
+            standing = self._recheck(sid, card_id, standing)
             room = self.rooms.get(card_id)
             if room is None:
                 raise Unavailable("The card is being reloaded; join it again.")
@@ -151,42 +166,81 @@ class CollabNamespace(Namespace):
             return exc.ack()
 
     def _recheck(self, sid: str, card_id: int, standing: Member) -> Member:
-        """`standing`, re-decided if stale; the room's other stale editors with it.
+        """`standing`, re-decided if stale; the room's other stale members with it.
 
-        Read-only members are left to their own next update: a thousand viewers would make
-        the re-check a long query, and they cannot change the document anyway. A member who
-        may no longer see the card leaves the room (their next update is answered
-        `not_joined`; this connection's own update, `no_access`).
+        Room events (`card_event`) re-decide at once when a service changes rights; this is
+        the backstop for changes made outside the services. A member who may no longer see
+        the card leaves the room (their next frame is answered `not_joined`; this
+        connection's own frame, `no_access`).
         """
-        if not access.stale(standing):
+        if not access.stale(standing, self.recheck_seconds):
             return standing
         room = self.rooms.get(card_id)
         conns = set(room.members) if room is not None else set()
         conns.add(sid)
-        due: dict[str, Member] = {}
-        for conn in conns:
-            held = self.joined.get(conn, {}).get(card_id)
-            if held is not None and access.stale(held) and (conn == sid or held.can_edit):
-                due[conn] = held
+        due = {conn: held for conn in conns
+               if (held := self.joined.get(conn, {}).get(card_id)) is not None
+               and access.stale(held, self.recheck_seconds)}
+        if not self._redecide(card_id, due, keep_on_failure=True):
+            return standing
+        if card_id not in self.joined.get(sid, {}):
+            raise NoAccess("You may no longer open this card.")
+        return self.joined[sid][card_id]
+
+    def _redecide(self, card_id: int, due: dict[str, Member], *, keep_on_failure: bool,
+                  tell: bool = False) -> bool:
+        """Re-decide the standings in `due` (connection -> standing) in two queries.
+
+        Returns:
+            False when the database could not be asked (the old decisions stay).
+        """
+        if not due:
+            return True
         try:
             fresh = access.redecide(card_id, list(due.values()))
         except Exception as exc:  # the database is down: keep the last decisions
             log.warning("could not re-check rights on card %s (%s); keeping the last decisions",
                         card_id, exc.__class__.__name__)
-            for old in due.values():
-                old.checked = time.monotonic()
-            return standing
+            if keep_on_failure:
+                for old in due.values():
+                    old.checked = time.monotonic()
+            return False
         finally:
             _release_db()
         for conn, old in due.items():
+            if card_id not in self.joined.get(conn, {}):
+                continue  # left meanwhile
             new = fresh.get(old.user_id)
             if new is None:
                 self._remove(conn, card_id)
             else:
                 self.joined[conn][card_id] = new
-        if card_id not in self.joined.get(sid, {}):
-            raise NoAccess("You may no longer open this card.")
-        return self.joined[sid][card_id]
+            if tell and (new is None or new.ack() != old.ack()):
+                self.transport.event(conn, card_id, access.standing_event(new))
+        return True
+
+    # -- room events (server/collab/room_events.py) ------------------------------------------
+
+    def card_event(self, card_id: int, event: dict[str, Any]) -> None:
+        """Rights on `card_id` changed: re-decide its members on this process now."""
+        user_id = event.get("user")
+        with self.app.app_context():
+            due = {conn: held for conn, cards in list(self.joined.items())
+                   if (held := cards.get(card_id)) is not None and (user_id is None or held.user_id == user_id)}
+            self._redecide(card_id, due, keep_on_failure=False, tell=True)
+
+    def account_event(self, event: dict[str, Any]) -> None:
+        """A user's sessions or tokens ended: close their connections that no longer hold."""
+        user_id = event["user"]
+        with self.app.app_context():
+            try:
+                ended = [sid for sid, cred in list(self.users.items())
+                         if cred.user_id == user_id and not access.still_valid(cred)]
+            finally:
+                _release_db()
+            for sid in ended:
+                self.transport.event(sid, None, {"kind": "signed_out"})
+                self.socketio.server.disconnect(sid, namespace=NAMESPACE)
 
     def _remove(self, conn: str, card_id: int) -> None:
         if self.joined.get(conn, {}).pop(card_id, None) is not None:
@@ -205,8 +259,15 @@ def _release_db() -> None:
     db.close_session()
 
 
+def _is_id(value: Any) -> bool:
+    # `True == 1` in Python: a boolean must never stand for card 1.
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
 def _card_of(data: Any) -> int:
     card_id = data.get("card") if isinstance(data, dict) else None
-    if not isinstance(card_id, int) or isinstance(card_id, bool):
+    if not _is_id(card_id):
         raise BadRequest('Send {"card": CARD_ID} with an integer id.')
+    if not 0 < card_id <= MAX_ID:
+        raise UnknownCard()
     return card_id

@@ -27,7 +27,7 @@ from gevent import pywsgi  # noqa: E402
 # Engine settings that may also come from the environment (see server/collab/engine.py).
 SETTINGS = {"COLLAB_WINDOW_MS": float, "COLLAB_WINDOW_PER_MEMBER_US": float, "COLLAB_WINDOW_MAX_MS": float,
             "COLLAB_UNLOAD_GRACE": float, "COLLAB_COMPACT_ROWS": int,
-            "COLLAB_ACK_TIMEOUT": float, "COLLAB_CHANNEL_PREFIX": str}
+            "COLLAB_ACK_TIMEOUT": float, "COLLAB_RECHECK_SECONDS": float, "COLLAB_CHANNEL_PREFIX": str}
 
 
 def engine_settings(environ: dict[str, str] | os._Environ[str]) -> dict[str, object]:

@@ -27,8 +27,10 @@ class PyClient:
         self.card: int | None = None
         self.received: list[bytes] = []
         self.awareness: list[bytes] = []
+        self.events: list[tuple[int | None, dict[str, Any]]] = []  # room events, in arrival order
         self.sio = socketio.Client(reconnection=False)
         self.sio.on("yjs", self._on_yjs, namespace=NAMESPACE)
+        self.sio.on("room", lambda card, event: self.events.append((card, event)), namespace=NAMESPACE)
         # python-engineio's client hands each message to a new thread, so a binary event's
         # attachment can be decoded before its header; handle messages in arrival order.
         trigger = self.sio.eio._trigger_event

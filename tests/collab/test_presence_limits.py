@@ -1,0 +1,96 @@
+"""Presence is open to read-only members, so one of them must not be able to flood a room."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from server.collab import presence
+from server.collab.errors import AwarenessRefused, MalformedMessage, PresenceLimit
+from server.collab.presence import Presence, encode
+
+ME = {"id": 1, "name": "Salma", "organisation": "Transparency Maroc", "color": "#1f77b4"}
+
+
+def frame(*entries: tuple[int, int, object]) -> bytes:
+    return encode([(cid, clock, state if isinstance(state, str) else json.dumps(state))
+                   for cid, clock, state in entries])
+
+
+def test_a_connection_holds_a_few_client_ids_at_most():
+    room = Presence()
+    for cid in range(presence.MAX_CLIENTS_PER_CONNECTION):
+        room.apply("viewer", frame((cid, 1, {"cursor": cid})), ME)
+    with pytest.raises(PresenceLimit):
+        room.apply("viewer", frame((99, 1, {"cursor": 0})), ME)
+    with pytest.raises(PresenceLimit):  # nor many at once in one frame
+        room.apply("other", frame(*((100 + i, 1, {"c": i}) for i in range(presence.MAX_CLIENTS_PER_CONNECTION + 1))), ME)
+    # Its own ids it may renew as often as it likes (within the rate), and others are unaffected.
+    room.apply("viewer", frame((0, 2, {"cursor": 5})), ME)
+    assert room.apply("editor", frame((500, 1, {"cursor": 1})), ME)
+
+
+def test_released_ids_free_the_connection_allowance():
+    room = Presence()
+    for cid in range(presence.MAX_CLIENTS_PER_CONNECTION):
+        room.apply("tab", frame((cid, 1, {"cursor": cid})), ME)
+    room.apply("tab", frame((0, 2, None)), ME)  # the client removed its own state
+    room.apply("tab", frame((42, 1, {"cursor": 0})), ME)
+
+
+def test_a_flood_of_frames_is_refused_past_the_burst():
+    room = Presence()
+    accepted = refused = 0
+    for i in range(int(presence.BURST) * 3):
+        try:
+            room.apply("flooder", frame((7, i + 1, {"cursor": i})), ME)
+            accepted += 1
+        except PresenceLimit:
+            refused += 1
+    assert refused > 0
+    assert accepted <= presence.BURST + presence.RATE_PER_SECOND  # the loop takes well under a second
+    assert room.apply("someone else", frame((8, 1, {"cursor": 0})), ME)
+
+
+@pytest.mark.parametrize("bad", ['{"cursor": NaN}', '{"cursor": Infinity}', '{"x": -Infinity}'])
+def test_non_finite_numbers_are_refused(bad):
+    with pytest.raises(MalformedMessage):
+        Presence().apply("c", frame((1, 1, bad)), ME)
+
+
+def test_states_are_small():
+    with pytest.raises(MalformedMessage):
+        Presence().apply("c", frame((1, 1, {"junk": "ب" * presence.MAX_STATE_BYTES})), ME)
+
+
+def test_the_room_total_is_bounded(monkeypatch):
+    monkeypatch.setattr(presence, "MAX_ROOM_BYTES", 2000)
+    room = Presence()
+    with pytest.raises(PresenceLimit):
+        for i in range(100):
+            room.apply(f"conn{i}", frame((i, 1, {"cursor": "x" * 100})), ME)
+    # Leaving gives the room back its room.
+    for i in range(100):
+        room.release(f"conn{i}")
+    assert room.total == 0
+    assert room.apply("newcomer", frame((1000, 1, {"cursor": 1})), ME)
+
+
+def test_released_and_outdated_states_are_forgotten(monkeypatch):
+    now = [1000.0]
+    monkeypatch.setattr(presence.time, "monotonic", lambda: now[0])
+    room = Presence()
+    room.apply("a", frame((1, 1, {"cursor": 1})), ME)
+    room.apply("b", frame((2, 1, {"cursor": 2})), ME)
+    room.release("a")
+    assert set(room.entries) == {1, 2}
+    now[0] += presence.OUTDATED_SECONDS + 1
+    assert room.snapshot() is None  # b never renewed: gone too
+    assert room.entries == {} and room.total == 0
+
+
+def test_ownership_is_still_enforced():
+    room = Presence()
+    room.apply("a", frame((1, 1, {"cursor": 1})), ME)
+    with pytest.raises(AwarenessRefused):
+        room.apply("b", frame((1, 2, {"cursor": 2})), ME)
