@@ -15,14 +15,19 @@ import { buildForm } from './form.js';
 import { presence } from './presence.js';
 import { saveStatus } from './save-status.js';
 import { liveCriteria } from './criteria.js';
+import { documentFields } from './form.js';
+import { cardText, stoppedNotice } from './unsaved.js';
 
-function readOnlyNotice(t, reason) {
-  let notice = document.getElementById('read-only-reason');
-  if (!notice) {
-    notice = h('p', { class: 'notice', role: 'note', id: 'read-only-reason' });
-    document.querySelector('.card-head')?.append(notice);
-  }
-  notice.textContent = reason;
+/** Why editing stopped, in words: the policy's reason as the server gave it. */
+function stoppedMessage(t, { reason, removed }) {
+  if (removed) return t('editor.removed_from_card');
+  if (reason && reason.startsWith('policy.status_')) return t('editor.read_only_status');
+  return t('editor.read_only_now');
+}
+
+function readOnlyNotice(notice) {
+  document.getElementById('read-only-reason')?.remove();
+  document.querySelector('.card-head')?.append(notice);
   return notice;
 }
 
@@ -76,10 +81,26 @@ export function start() {
     form.setEditable(provider.canEdit);
   };
   const onSynced = () => show();
-  const onPermissions = ({ canEdit }) => {
-    form?.setEditable(canEdit);
-    if (!canEdit && page.canEdit) readOnlyNotice(t, t('editor.read_only_now'));
+  let couldEdit = page.canEdit;
+  const onPermissions = (change) => {
+    form?.setEditable(change.canEdit);
+    if (!change.canEdit && (couldEdit || change.removed)) {
+      // Whatever was typed and not acknowledged stays in this browser's copy: offer it.
+      const unsaved = provider.status.pending > 0 ? cardText(doc, documentFields(page.template), t) : '';
+      readOnlyNotice(stoppedNotice({ message: stoppedMessage(t, change), text: unsaved, t }));
+    } else if (change.canEdit && !couldEdit) {
+      document.getElementById('read-only-reason')?.remove();
+    }
+    couldEdit = change.canEdit;
   };
+  const onRefused = (reason) => {
+    if (reason === 'signed_out') {
+      const unsaved = provider.status.pending > 0 ? cardText(doc, documentFields(page.template), t) : '';
+      form?.setEditable(false);
+      readOnlyNotice(stoppedNotice({ message: t('editor.signed_out'), text: unsaved, t }));
+    }
+  };
+  transport.on('refused', onRefused);
   let wasPending = 0;
   const onStatus = (s) => {
     if (wasPending > 0 && s.pending === 0) criteria?.schedule();
@@ -98,6 +119,7 @@ export function start() {
     provider.off('synced', onSynced);
     provider.off('permissions', onPermissions);
     provider.off('status', onStatus);
+    transport.off('refused', onRefused);
     doc.off('update', onUpdate);
     criteria?.destroy();
     saving.destroy();

@@ -10,6 +10,7 @@
  */
 export function describe(status) {
   if (status.error && status.pending > 0) return { state: 'error', key: 'editor.status.not_saved', params: { n: status.pending } };
+  if (status.error && status.error.code === 'no_access') return { state: 'error', key: 'editor.status.removed' };
   if (status.error && status.error.code !== 'read_only') return { state: 'error', key: 'editor.status.refused' };
   if (!status.connected) {
     return status.pending > 0

@@ -174,7 +174,54 @@ test('destroy removes every listener', async () => {
   a.provider.destroy();
   assert.equal(a.transport._observers.get('connect')?.size ?? 0, 0);
   assert.equal(a.transport._observers.get('disconnect')?.size ?? 0, 0);
+  assert.equal(a.transport._observers.get('room')?.size ?? 0, 0);
   assert.equal(a.transport.subscribers.size, 0);
   assert.equal(a.doc._observers.get('update')?.size ?? 0, 0);
+  a.awareness.destroy();
+});
+
+test('a standing event stops editing at once and keeps the unsent change pending', async () => {
+  const room = new FakeRoom();
+  const a = client(room);
+  a.transport.connect();
+  await settle();
+  const changes = [];
+  a.provider.on('permissions', (p) => changes.push(p));
+  room.holdAcks = true;
+  a.doc.getText('title').insert(0, 'غير محفوظ ');
+  await settle();
+  room.canEdit = false;
+  a.transport.emit('room', [7, { kind: 'standing', joined: true, role: 'lead', can_edit: false, can_comment: true,
+    reason: 'policy.status_in_review' }]);
+  a.transport.emit('room', [8, { kind: 'standing', joined: false }]); // another card's: ignored
+  assert.deepEqual(changes, [{ canEdit: false, canComment: true, role: 'lead', reason: 'policy.status_in_review', removed: false }]);
+  assert.equal(a.provider.status.canEdit, false);
+  assert.equal(a.provider.status.pending, 1, 'the unsent change is not dropped');
+  const sentBefore = room.updatesReceived;
+  a.doc.getText('title').insert(0, 'x');
+  await settle();
+  assert.equal(room.updatesReceived, sentBefore, 'nothing more is sent');
+  a.transport.emit('room', [7, { kind: 'standing', joined: false, role: null, can_edit: false, can_comment: false,
+    reason: 'policy.no_role' }]);
+  assert.equal(changes.at(-1).removed, true);
+  assert.equal(a.provider.status.error.code, 'no_access');
+  a.provider.destroy();
+  a.awareness.destroy();
+});
+
+test('rights given back live resume sending what waited', async () => {
+  const room = new FakeRoom({ canEdit: false });
+  const a = client(room, false);
+  a.transport.connect();
+  await settle();
+  a.doc.getText('title').insert(0, 'في الانتظار ');
+  await settle();
+  assert.equal(room.updatesReceived, 0);
+  room.canEdit = true;
+  a.transport.emit('room', [7, { kind: 'standing', joined: true, role: 'contributor', can_edit: true, can_comment: true, reason: null }]);
+  await settle();
+  assert.equal(a.provider.status.pending, 0);
+  assert.equal(room.doc.getText('title').toString(), 'في الانتظار بطاقة');
+  a.provider.destroy();
   a.awareness.destroy();
 });

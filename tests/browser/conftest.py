@@ -15,6 +15,7 @@ def live_server(tmp_path_factory):
     seeded = seed_demo(database_url, workdir / "instance")
     server = ServerProcess(database_url, workdir)
     server.people = people_of_one_card(seeded)
+    server.coordinator = next(a["email"] for a in seeded["accounts"] if a["role"] == "coordinator")
     yield server
     server.stop()
 

@@ -5,7 +5,9 @@
  * Events:
  * - `synced` (): the first sync step 2 after each (re)join arrived; the document is current.
  * - `status` (status): anything the saving indicator shows changed (see `status`).
- * - `permissions` ({canEdit, canComment, role}): the server's view of what this user may do.
+ * - `permissions` ({canEdit, canComment, role, reason, removed}): the server's view of what this
+ *   user may do, from the join answer or, live, from a `standing` room event (`reason`: the
+ *   policy's key when editing stopped; `removed`: the user may no longer open the card).
  */
 import * as Y from 'yjs';
 import * as decoding from 'lib0/decoding';
@@ -61,6 +63,9 @@ export class CardProvider extends ObservableV2 {
       [MESSAGE_QUERY_AWARENESS]: () => this._sendAwareness([...this.awareness.getStates().keys()]),
     };
 
+    this._onRoom = (card, event) => {
+      if (Number(card) === this.cardId && event.kind === 'standing') this._standing(event);
+    };
     this._onConnect = () => this._join();
     this._onDisconnect = () => {
       this.joined = false;
@@ -86,6 +91,7 @@ export class CardProvider extends ObservableV2 {
     transport.subscribe(this.cardId, (frame) => this._receive(frame));
     transport.on('connect', this._onConnect);
     transport.on('disconnect', this._onDisconnect);
+    transport.on('room', this._onRoom);
     doc.on('update', this._onDocUpdate);
     awareness.on('update', this._onAwarenessUpdate);
     if (transport.connected) this._join();
@@ -128,6 +134,27 @@ export class CardProvider extends ObservableV2 {
     this.transport.send('yjs', this.cardId, syncStep1(this.doc));
     if (this.awareness.getLocalState() !== null) this._sendAwareness([this.doc.clientID]);
     this._flush();
+    this._status();
+  }
+
+  /** The server changed what we may do on this card (a role, the card's status). */
+  _standing(event) {
+    const canEdit = event.joined === true && event.can_edit === true;
+    const removed = event.joined !== true;
+    if (removed) {
+      this.joined = false;
+      this.error = { code: 'no_access', message: '' };
+    } else if (!canEdit) {
+      this.error = { code: 'read_only', message: '' };
+    } else {
+      this.error = null;
+    }
+    this.canEdit = canEdit;
+    this.emit('permissions', [{
+      canEdit, canComment: event.can_comment === true, role: event.role ?? null,
+      reason: event.reason ?? null, removed,
+    }]);
+    if (canEdit) this._flush();
     this._status();
   }
 
@@ -250,6 +277,7 @@ export class CardProvider extends ObservableV2 {
     this.joined = false;
     this.transport.off('connect', this._onConnect);
     this.transport.off('disconnect', this._onDisconnect);
+    this.transport.off('room', this._onRoom);
     this.transport.unsubscribe(this.cardId);
     this.doc.off('update', this._onDocUpdate);
     this.awareness.off('update', this._onAwarenessUpdate);

@@ -19,7 +19,8 @@ export class TimeoutError extends Error {
 
 /**
  * Events: `connect`, `disconnect` (reason), `refused` (error: the server turned the
- * connection away, e.g. an expired session; retrying would not help).
+ * connection away, e.g. an expired session; retrying would not help), `room` (card, event):
+ * a room event (docs/protocol.md), `card` null for events about the connection itself.
  */
 export class Transport extends ObservableV2 {
   /**
@@ -35,6 +36,7 @@ export class Transport extends ObservableV2 {
     /** @type {Map<string, (frame: Uint8Array) => void>} */
     this.subscribers = new Map();
     this.browserOffline = false;
+    this.signedOut = false;
     this._listeners = {
       connect: () => this.emit('connect', []),
       disconnect: (reason) => {
@@ -42,10 +44,18 @@ export class Transport extends ObservableV2 {
         // the providers keep their own record of what is unsaved.
         this.socket.sendBuffer.length = 0;
         this.emit('disconnect', [reason]);
-        if (reason === 'io server disconnect' && !this.browserOffline) this.emit('refused', [reason]);
+        if (reason === 'io server disconnect' && !this.browserOffline) {
+          this.emit('refused', [this.signedOut ? 'signed_out' : reason]);
+        }
       },
       connect_error: (error) => {
         if (!this.socket.active) this.emit('refused', [error.message]);
+      },
+      room: (card, event) => {
+        if (event == null || typeof event !== 'object') return;
+        // The session or token ended: the server closes the connection; do not knock again.
+        if (card == null && event.kind === 'signed_out') this.signedOut = true;
+        this.emit('room', [card, event]);
       },
       yjs: (card, data) => {
         const handler = this.subscribers.get(String(card));

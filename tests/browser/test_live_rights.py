@@ -1,0 +1,86 @@
+"""What a person sees when the server stops taking their edits while their page is open: the
+card sent for review, their role removed. The page turns read-only at once and says why, in
+their language, and what they typed without it being saved stays on screen to copy."""
+from __future__ import annotations
+
+import json
+import re
+import uuid
+
+import pytest
+
+from browser_support import CardPage, wait_until
+
+EDITABLE = "#input-title"
+
+
+@pytest.fixture
+def people(live_server, chromium):
+    opened: list[CardPage] = []
+
+    def open_as(role: str, lang: str | None = None, card: bool = True, **options) -> CardPage:
+        p = live_server.people
+        email = p[role] if role in p else live_server.coordinator
+        page = CardPage(chromium, live_server.url, email, p["password"], lang=lang, **options)
+        opened.append(page)
+        return page.open(p["card_id"]) if card else page
+
+    yield open_as
+    try:
+        for page in opened:
+            page.assert_no_errors()
+    finally:
+        for page in opened:
+            page.close()
+
+
+def api(page: CardPage, method: str, path: str, body: dict | None = None) -> tuple[int, dict]:
+    """A call from this person's signed-in page (cookie and CSRF token, as the app's own scripts)."""
+    token = page.page.get_attribute("meta[name=csrf-token]", "content")
+    response = page.page.request.fetch(f"{page.base_url}/api/v1{path}", method=method,
+                                       headers={"X-CSRF-Token": token, "Content-Type": "application/json"},
+                                       data=json.dumps(body) if body is not None else None)
+    return response.status, (json.loads(response.text()) if response.text() else {})
+
+
+def editable(page: CardPage) -> bool:
+    return page.page.locator(EDITABLE).is_editable()
+
+
+def test_sent_for_review_while_typing_turns_the_page_read_only_and_keeps_the_unsaved_text(people, live_server):
+    lead = people("lead", lang="ar")
+    contributor = people("co_lead", lang="fr")
+    coordinator = people("coordinator", card=False)
+    contributor.allowed_errors.append(re.compile(r"ERR_INTERNET_DISCONNECTED|WebSocket connection .* failed"))
+    assert editable(lead) and editable(contributor)
+
+    # The co-lead types while cut off: these keystrokes cannot reach the server in time.
+    contributor.context.set_offline(True)
+    contributor.wait_state("offline")
+    unsaved = f" non-enregistré-{uuid.uuid4().hex[:6]}"
+    contributor.page.locator(EDITABLE).click()
+    contributor.page.keyboard.press("End")
+    contributor.page.keyboard.type(unsaved)
+
+    status, body = api(coordinator, "POST", f"/cards/{live_server.people['card_id']}/status", {"status": "in_review"})
+    assert status == 200, body
+
+    # The lead, online, is told at once, in Arabic.
+    notice = lead.page.locator("#read-only-reason")
+    notice.wait_for(timeout=10000)
+    assert "المراجعة" in notice.inner_text()
+    wait_until(lambda: not editable(lead), message="the lead's page read-only")
+    lead.screenshot("live-rights-review-ar.png")
+
+    # The co-lead comes back: their change is refused, said so in French, and offered to copy.
+    contributor.context.set_offline(False)
+    notice = contributor.page.locator("#read-only-reason")
+    notice.wait_for(timeout=20000)
+    assert "revue" in notice.inner_text()
+    copy = contributor.page.locator("#read-only-reason textarea.unsaved-copy")
+    assert unsaved.strip() in copy.input_value()
+    wait_until(lambda: not editable(contributor), message="the co-lead's page read-only")
+    assert unsaved.strip() not in lead.api_card()["content"]["fields"]["title"]
+    contributor.screenshot("live-rights-review-fr.png")
+    contributor.page.set_viewport_size({"width": 390, "height": 844})
+    contributor.screenshot("live-rights-review-fr-390.png")
