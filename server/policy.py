@@ -3,7 +3,8 @@
 Every page, API endpoint and socket event asks `allowed()` (or `require()`). Roles are held on a
 plan (coordinator, steering) or on one card (lead, co_lead, contributor, reviewer, approver,
 viewer); a plan role reaches every card of the plan. What a role may do is the table below, as
-data; the state rules (a card is only editable while it is a draft) come after it.
+data; the state rules (a card is only editable while it is a draft) come after it, then who may
+hand out and take away which role.
 """
 from __future__ import annotations
 
@@ -56,6 +57,29 @@ STATUS_RULES: dict[str, frozenset[str]] = {
     "card.publish": frozenset({"approved"}),
     "card.attest": frozenset({"draft", "in_review"}),
 }
+
+
+# Who may grant, invite to, or remove each role, besides an administrator. Holding
+# "plan.manage_roles" or "card.manage_roles" is necessary but not enough: the review gate
+# (reviewer, approver), the leads and every plan role are the coordinator's to hand out, so a
+# lead cannot make itself or a friend the approver of its own card, and a co-lead cannot remove
+# the lead. The same table governs removal.
+ROLE_GRANTERS: dict[str, frozenset[str]] = {
+    "coordinator": frozenset({"coordinator"}),
+    "steering": frozenset({"coordinator"}),
+    "lead": frozenset({"coordinator"}),
+    "co_lead": frozenset({"coordinator"}),
+    "reviewer": frozenset({"coordinator"}),
+    "approver": frozenset({"coordinator"}),
+    "contributor": frozenset({"coordinator", "lead", "co_lead"}),
+    "viewer": frozenset({"coordinator", "lead", "co_lead"}),
+}
+# Rules that hold whoever asks:
+# - nobody grants a role to themselves (accepting an invitation addressed to them is the one
+#   way to take a role, and nobody may invite themselves);
+# - a plan keeps at least one coordinator (server.services.roles.revoke).
+# Removing one's own role follows ROLE_GRANTERS like anyone else's: a contributor cannot step
+# down alone, a coordinator can while another coordinator remains.
 
 
 @dataclass(frozen=True)
@@ -125,6 +149,51 @@ def judge(roles: set[str], action: str, obj: Plan | Card) -> Decision:
 
 def allowed(session: Session, user: User | None, action: str, obj: Plan | Card) -> bool:
     return decide(session, user, action, obj).allowed
+
+
+def decide_assignment(session: Session, actor: User | None, role: str, plan: Plan, card: Card | None,
+                      target: User | None, *, removing: bool = False) -> Decision:
+    """Whether `actor` may give `target` (or an invitee, when None) `role`, or take it away.
+
+    Args:
+        role: a plan role when `card` is None, else a card role (the caller checked which).
+        plan: the plan the role is on (the card's plan for a card role).
+        card: the card, or None for a plan role.
+        target: the user who would gain or lose the role; None for an invitation by e-mail.
+        removing: decide a removal rather than a grant.
+
+    Returns:
+        The decision; its reason is a message-catalogue key.
+    """
+    if actor is None:
+        return Decision(False, "policy.login_required")
+    if not removing and target is not None and target.id == actor.id:
+        return Decision(False, "policy.self_grant")
+    if actor.is_admin:
+        return Decision(True, "policy.allowed")
+    obj: Plan | Card = card if card is not None else plan
+    held = roles_of(session, actor, obj)
+    manage = judge(held, "card.manage_roles" if card is not None else "plan.manage_roles", obj)
+    if not manage:
+        return manage
+    if not held & ROLE_GRANTERS.get(role, frozenset()):
+        return Decision(False, "policy.coordinator_grants")
+    return Decision(True, "policy.allowed")
+
+
+def may_manage_roles(session: Session, user: User | None, obj: Plan | Card) -> bool:
+    """Admins and holders of plan.manage_roles / card.manage_roles: who sees members' e-mails."""
+    if user is None:
+        return False
+    if user.is_admin:
+        return True
+    return allowed(session, user, "card.manage_roles" if isinstance(obj, Card) else "plan.manage_roles", obj)
+
+
+def may_name_users_by_id(session: Session, user: User | None, plan: Plan) -> bool:
+    """Only those who manage a plan's roles may name an account by its id (ids are guessable;
+    anyone else names a person by the e-mail address they already know)."""
+    return bool(user and (user.is_admin or allowed(session, user, "plan.manage_roles", plan)))
 
 
 def can_create_plan(user: User | None) -> bool:

@@ -8,6 +8,7 @@ from ..collab.documents import DocumentNotFound
 from ..content.canonical import content_hash
 from ..models import Card, Plan
 from ..services import cards as card_service
+from ..services import live
 from . import api, serialize
 from .helpers import ApiError, body, documents, lookup, require, user
 
@@ -96,6 +97,8 @@ def attest(card_id: int, criterion: str):  # noqa: ANN201
 @api.post("/cards/<int:card_id>/status")
 def change_status(card_id: int):  # noqa: ANN201
     card = lookup(Card, card_id, "card")
+    # Before the transition check, which would tell anyone the card's status.
+    require("card.view", card)
     data = body()
     target = data.get("status")
     if not isinstance(target, str):
@@ -103,4 +106,5 @@ def change_status(card_id: int):  # noqa: ANN201
     require(card_service.required_action(card, target), card)
     card_service.change_status(db.session(), user(), card, target, str(data.get("reason", "")))
     db.session().commit()
+    live.rights_changed(card_ids=[card.id])
     return jsonify(serialize.card(card))

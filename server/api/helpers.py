@@ -15,6 +15,14 @@ from ..services.errors import ServiceError
 
 T = TypeVar("T")
 
+# Ids are 32-bit database integers: a larger number names nothing (and PostgreSQL would refuse
+# to compare it), so it is answered "not found" rather than sent to the database.
+MAX_ID = 2**31 - 1
+# Bounds on what a JSON body may hold: numbers fit a database integer, nesting stays far below
+# Python's recursion limit, and every text can be stored as UTF-8.
+MAX_INT = 2**31 - 1
+MAX_DEPTH = 64
+
 
 class ApiError(ServiceError):
     def __init__(self, status: int, code: str, message: str, field: str | None = None) -> None:
@@ -35,8 +43,18 @@ def user() -> User:
     return g.user
 
 
+def is_id(value: Any) -> bool:
+    """Whether `value` could be a row id (an int, not a bool, between 1 and MAX_ID)."""
+    return isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= MAX_ID
+
+
 def lookup(model: type[T], ident: int, what: str) -> T:
-    obj = db.session().get(model, ident)
+    """The `model` row with id `ident`.
+
+    Raises:
+        ApiError: 404 when there is none (or `ident` cannot be an id).
+    """
+    obj = db.session().get(model, ident) if is_id(ident) else None
     if obj is None:
         raise ApiError(404, "not_found", f"No {what} with id {ident}.")
     return obj
@@ -49,15 +67,55 @@ def require(action: str, obj: Any) -> None:
 
 
 def body() -> dict[str, Any]:
-    """The request's JSON object; 400 with the parser's reason when it is not one."""
+    """The request's JSON object.
+
+    Raises:
+        ApiError: 400 with the parser's reason when it is not one, when it nests deeper than
+            MAX_DEPTH or holds text that is not valid Unicode (a lone surrogate); 422 naming
+            the field for an integer beyond MAX_INT.
+    """
+    if "api_body" in g:
+        return g.api_body
     raw = request.get_data(cache=True, as_text=True)
     try:
         data = json.loads(raw or "null")
     except json.JSONDecodeError as exc:
         raise ApiError(400, "bad_json", f"Malformed JSON: {exc.msg} at line {exc.lineno} column {exc.colno}.") from None
+    except RecursionError:
+        raise ApiError(400, "bad_json", f"The JSON nests deeper than {MAX_DEPTH} levels.") from None
     if not isinstance(data, dict):
         raise ApiError(400, "bad_json", "The request body must be a JSON object.")
+    _check_values(data)
+    g.api_body = data
     return data
+
+
+def _check_values(data: Any) -> None:
+    # Iterative, so a deep document cannot exhaust the stack here either.
+    stack: list[tuple[Any, str, int]] = [(data, "", 0)]
+    while stack:
+        value, path, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise ApiError(400, "bad_json", f"The JSON nests deeper than {MAX_DEPTH} levels.")
+        if isinstance(value, dict):
+            for key, item in value.items():
+                _check_text(key, path)
+                stack.append((item, f"{path}.{key}" if path else key, depth + 1))
+        elif isinstance(value, list):
+            stack.extend((item, f"{path}[{i}]", depth + 1) for i, item in enumerate(value))
+        elif isinstance(value, str):
+            _check_text(value, path)
+        elif isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_INT:
+            raise ApiError(422, "invalid", f"{path or 'The number'} is out of range (at most {MAX_INT}).",
+                           field=path or None)
+
+
+def _check_text(text: str, path: str) -> None:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ApiError(400, "bad_json", f"{path or 'The body'} holds text that is not valid Unicode "
+                       "(a lone surrogate such as \\ud800).") from None
 
 
 def documents():  # noqa: ANN201

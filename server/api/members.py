@@ -4,17 +4,26 @@ from __future__ import annotations
 from flask import current_app, jsonify, url_for
 from sqlalchemy import select
 
-from .. import db
+from .. import db, policy
 from ..models import Card, Plan, RoleAssignment, User
 from ..services import roles as role_service
 from ..services.mail import send_invitation
 from . import api, serialize
-from .helpers import ApiError, body, lookup, require, user
+from .helpers import ApiError, body, is_id, lookup, require, user
 
 
-def _target_user(data: dict) -> User:
+def _target_user(plan: Plan, data: dict) -> User:
+    """The account a grant names: by e-mail, or by id for those who manage the plan's roles.
+
+    Anyone else naming an id could learn the e-mail of every account from the answer.
+    """
     session = db.session()
-    if isinstance(data.get("user_id"), int):
+    if "user_id" in data:
+        if not policy.may_name_users_by_id(session, user(), plan):
+            raise ApiError(403, "forbidden", "Name the person by email; only the plan's coordinators name "
+                           "accounts by id.", field="user_id")
+        if not is_id(data["user_id"]):
+            raise ApiError(422, "invalid", "user_id must be an account id.", field="user_id")
         found = session.get(User, data["user_id"])
     elif isinstance(data.get("email"), str):
         found = session.scalars(select(User).where(User.email == data["email"].strip().lower())).first()
@@ -26,7 +35,7 @@ def _target_user(data: dict) -> User:
 
 
 def _assignment(plan: Plan, card: Card | None, assignment_id: int) -> RoleAssignment:
-    found = db.session().get(RoleAssignment, assignment_id)
+    found = db.session().get(RoleAssignment, assignment_id) if is_id(assignment_id) else None
     if found is None or found.plan_id != plan.id or found.card_id != (card.id if card else None):
         raise ApiError(404, "not_found", f"No role assignment {assignment_id} here.")
     return found
@@ -43,35 +52,60 @@ def _invite(plan: Plan, card: Card | None):  # noqa: ANN202
     return jsonify({**serialize.invitation(invitation), "link": link, "mailed": mailed}), 201
 
 
+def _list(plan: Plan, card: Card | None):  # noqa: ANN202
+    # E-mail addresses only for those who manage these roles; others see names and organisations.
+    emails = policy.may_manage_roles(db.session(), user(), card or plan)
+    return jsonify([serialize.member(m, email=emails) for m in role_service.members(db.session(), plan, card)])
+
+
+def _grant(plan: Plan, card: Card | None):  # noqa: ANN202
+    data = body()
+    target = _target_user(plan, data)
+    assignment = role_service.grant(db.session(), user(), plan, card, target, data.get("role"))
+    db.session().commit()
+    role_service.announce(plan.id, assignment.card_id, target.id)
+    return jsonify(serialize.member(assignment, email=True)), 201
+
+
+def _revoke(plan: Plan, card: Card | None, assignment_id: int):  # noqa: ANN202
+    assignment = _assignment(plan, card, assignment_id)
+    user_id, card_id = assignment.user_id, assignment.card_id
+    role_service.revoke(db.session(), user(), plan, assignment)
+    db.session().commit()
+    role_service.announce(plan.id, card_id, user_id)
+    return "", 204
+
+
+# Each endpoint first checks that the caller may see the plan or card (403 otherwise, saying
+# nothing of its members or state); the role services then decide the change itself.
+
 @api.get("/plans/<int:plan_id>/members")
 def plan_members(plan_id: int):  # noqa: ANN201
     plan = lookup(Plan, plan_id, "plan")
     require("plan.view", plan)
-    return jsonify([serialize.member(m) for m in role_service.members(db.session(), plan)])
+    return _list(plan, None)
 
 
 @api.post("/plans/<int:plan_id>/members")
 def add_plan_member(plan_id: int):  # noqa: ANN201
     plan = lookup(Plan, plan_id, "plan")
+    require("plan.view", plan)
     require("plan.manage_roles", plan)
-    data = body()
-    assignment = role_service.grant(db.session(), user(), plan, None, _target_user(data), data.get("role"))
-    db.session().commit()
-    return jsonify(serialize.member(assignment)), 201
+    return _grant(plan, None)
 
 
 @api.delete("/plans/<int:plan_id>/members/<int:assignment_id>")
 def remove_plan_member(plan_id: int, assignment_id: int):  # noqa: ANN201
     plan = lookup(Plan, plan_id, "plan")
+    require("plan.view", plan)
     require("plan.manage_roles", plan)
-    role_service.revoke(db.session(), user(), plan, _assignment(plan, None, assignment_id))
-    db.session().commit()
-    return "", 204
+    return _revoke(plan, None, assignment_id)
 
 
 @api.post("/plans/<int:plan_id>/invitations")
 def invite_to_plan(plan_id: int):  # noqa: ANN201
     plan = lookup(Plan, plan_id, "plan")
+    require("plan.view", plan)
     require("plan.manage_roles", plan)
     return _invite(plan, None)
 
@@ -80,30 +114,28 @@ def invite_to_plan(plan_id: int):  # noqa: ANN201
 def card_members(card_id: int):  # noqa: ANN201
     card = lookup(Card, card_id, "card")
     require("card.view", card)
-    return jsonify([serialize.member(m) for m in role_service.members(db.session(), card.plan, card)])
+    return _list(card.plan, card)
 
 
 @api.post("/cards/<int:card_id>/members")
 def add_card_member(card_id: int):  # noqa: ANN201
     card = lookup(Card, card_id, "card")
+    require("card.view", card)
     require("card.manage_roles", card)
-    data = body()
-    assignment = role_service.grant(db.session(), user(), card.plan, card, _target_user(data), data.get("role"))
-    db.session().commit()
-    return jsonify(serialize.member(assignment)), 201
+    return _grant(card.plan, card)
 
 
 @api.delete("/cards/<int:card_id>/members/<int:assignment_id>")
 def remove_card_member(card_id: int, assignment_id: int):  # noqa: ANN201
     card = lookup(Card, card_id, "card")
+    require("card.view", card)
     require("card.manage_roles", card)
-    role_service.revoke(db.session(), user(), card.plan, _assignment(card.plan, card, assignment_id))
-    db.session().commit()
-    return "", 204
+    return _revoke(card.plan, card, assignment_id)
 
 
 @api.post("/cards/<int:card_id>/invitations")
 def invite_to_card(card_id: int):  # noqa: ANN201
     card = lookup(Card, card_id, "card")
+    require("card.view", card)
     require("card.manage_roles", card)
     return _invite(card.plan, card)

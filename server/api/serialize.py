@@ -41,10 +41,12 @@ def card(c: Card) -> dict[str, Any]:
             "updated_at": iso(c.updated_at)}
 
 
-def member(m: RoleAssignment) -> dict[str, Any]:
-    return {"id": m.id, "role": m.role, "plan_id": m.plan_id, "card_id": m.card_id,
-            "user": {"id": m.user.id, "name": m.user.name, "email": m.user.email,
-                     "organisation": organisation(m.user.organisation)}}
+def member(m: RoleAssignment, email: bool = False) -> dict[str, Any]:
+    """A role assignment; the person's e-mail only when `email` (the reader manages roles)."""
+    person: dict[str, Any] = {"id": m.user.id, "name": m.user.name, "organisation": organisation(m.user.organisation)}
+    if email:
+        person["email"] = m.user.email
+    return {"id": m.id, "role": m.role, "plan_id": m.plan_id, "card_id": m.card_id, "user": person}
 
 
 def invitation(i: Invitation) -> dict[str, Any]:

@@ -1,4 +1,9 @@
-"""Role assignments and invitations (step م2.4). Every change goes to the audit log."""
+"""Role assignments and invitations (step م2.4). Every change goes to the audit log.
+
+Who may hand out which role is decided by server.policy.decide_assignment; the services refuse
+whatever it refuses, so no caller (API, page, script) can skip it. After committing a change,
+callers call `announce` so the live co-editing engine re-decides the connections concerned.
+"""
 from __future__ import annotations
 
 from datetime import timedelta
@@ -7,14 +12,45 @@ from typing import TYPE_CHECKING, Any
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
 
+from .. import policy
+from ..i18n import translate
 from ..models import CARD_ROLES, PLAN_ROLES, Card, Invitation, RoleAssignment, User, utcnow
-from . import audit
+from . import audit, live
 from .errors import Conflict, Forbidden, Invalid, NotFound
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
     from ..models import Plan
+
+
+class Refused(Forbidden):
+    """A refusal whose reason is a message-catalogue key, so pages can show it translated."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(translate(reason, "en"))
+        self.reason = reason
+
+
+def _check_allowed(session: Session, actor: User, role: str, plan: Plan, card: Card | None,
+                   target: User | None, removing: bool = False) -> None:
+    decision = policy.decide_assignment(session, actor, role, plan, card, target, removing=removing)
+    if not decision:
+        raise Refused(decision.reason)
+
+
+def announce(plan_id: int, card_id: int | None, user_id: int) -> None:
+    """Tell the live engine that `user_id`'s rights changed; call it after the commit.
+
+    Args:
+        plan_id: the plan of the role.
+        card_id: the card of a card role; None for a plan role (every card of the plan).
+        user_id: whose role it was.
+    """
+    if card_id is not None:
+        live.rights_changed(card_ids=[card_id], user_id=user_id)
+    else:
+        live.rights_changed(plan_id=plan_id, user_id=user_id)
 
 
 def members(session: Session, plan: Plan, card: Card | None = None) -> list[RoleAssignment]:
@@ -35,7 +71,19 @@ def _check_role(role: Any, card: Card | None) -> str:
 
 
 def grant(session: Session, actor: User, plan: Plan, card: Card | None, user: User, role: str) -> RoleAssignment:
+    """Give `user` `role` on `plan` (card None) or `card`, if `actor` may.
+
+    Raises:
+        Invalid: not a role of that kind of object.
+        Refused: the policy refuses (a self-grant, a role only the coordinator hands out...).
+        Conflict: the user already holds it.
+    """
     _check_role(role, card)
+    _check_allowed(session, actor, role, plan, card, user)
+    return _assign(session, actor, plan, card, user, role)
+
+
+def _assign(session: Session, actor: User, plan: Plan, card: Card | None, user: User, role: str) -> RoleAssignment:
     card_id = card.id if card is not None else None
     exists = session.scalars(select(RoleAssignment).where(
         RoleAssignment.user_id == user.id, RoleAssignment.plan_id == plan.id,
@@ -51,13 +99,20 @@ def grant(session: Session, actor: User, plan: Plan, card: Card | None, user: Us
 
 
 def revoke(session: Session, actor: User, plan: Plan, assignment: RoleAssignment) -> None:
+    """Remove `assignment`, if `actor` may.
+
+    Raises:
+        Refused: the policy refuses (for instance a co-lead removing the lead).
+        Conflict: it is the plan's last coordinator.
+    """
+    card = session.get(Card, assignment.card_id) if assignment.card_id else None
+    _check_allowed(session, actor, assignment.role, plan, card, assignment.user, removing=True)
     if assignment.role == "coordinator" and assignment.card_id is None:
         others = session.scalars(select(RoleAssignment.id).where(
             RoleAssignment.plan_id == assignment.plan_id, RoleAssignment.card_id.is_(None),
             RoleAssignment.role == "coordinator", RoleAssignment.id != assignment.id)).first()
         if others is None:
             raise Conflict("a plan keeps at least one coordinator", field="role")
-    card = session.get(Card, assignment.card_id) if assignment.card_id else None
     audit.record(session, actor, "role.revoked", plan=plan, card=card, user_id=assignment.user_id,
                  role=assignment.role)
     session.delete(assignment)
@@ -75,7 +130,11 @@ def invite(session: Session, actor: User, plan: Plan, card: Card | None, email: 
     _check_role(role, card)
     if not isinstance(email, str) or "@" not in email or len(email) > 254:
         raise Invalid("email must be an email address", field="email")
-    invitation = Invitation(email=email.strip().lower(), plan_id=plan.id, card_id=card.id if card else None,
+    email = email.strip().lower()
+    if email == actor.email:
+        raise Refused("policy.self_grant")
+    _check_allowed(session, actor, role, plan, card, None)
+    invitation = Invitation(email=email, plan_id=plan.id, card_id=card.id if card else None,
                             role=role, invited_by_id=actor.id, expires_at=utcnow() + timedelta(days=days))
     session.add(invitation)
     session.flush()
@@ -101,10 +160,18 @@ def invitation_for_token(session: Session, token: str, secret_key: str, days: in
 
 
 def accept(session: Session, invitation: Invitation, user: User) -> RoleAssignment:
+    """Give `user` the invited role: the one way to take a role oneself.
+
+    Raises:
+        Refused: `user` is not the account the invitation was addressed to.
+        Conflict: the user already holds the role.
+    """
     from ..models import Plan
 
+    if user.email != invitation.email:
+        raise Refused("invitation.wrong_account")
     plan = session.get(Plan, invitation.plan_id)
     card = session.get(Card, invitation.card_id) if invitation.card_id else None
     invitation.accepted_at = utcnow()
     invitation.accepted_by_id = user.id
-    return grant(session, user, plan, card, user, invitation.role)
+    return _assign(session, user, plan, card, user, invitation.role)

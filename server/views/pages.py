@@ -30,8 +30,11 @@ def login_required(view: Callable[..., Any]) -> Callable[..., Any]:
     return wrapped
 
 
+MAX_ID = 2**31 - 1  # ids are 32-bit: a larger number names nothing
+
+
 def _get(model: type, ident: int) -> Any:
-    obj = db.session().get(model, ident)
+    obj = db.session().get(model, ident) if 0 < ident <= MAX_ID else None
     if obj is None:
         abort(404, description=translate("error.not_found"))
     return obj
@@ -94,11 +97,14 @@ def card_page(card_id: int):  # noqa: ANN201
 
 # --- role management ---------------------------------------------------------------------
 
-def _roles_page(plan: Plan, card: Card | None, status: int = 200):  # noqa: ANN202
-    invited = request.args.get("invited")
+def _roles_page(plan: Plan, card: Card | None, status: int = 200, invited_link: str | None = None):  # noqa: ANN202
+    # The invitation link is shown in the answer to the POST that made it, never put in a URL
+    # (browser history, proxy logs).
+    session, user = db.session(), load_user()
     return render_template("roles.html", plan=plan, card=card,
-                           members=role_service.members(db.session(), plan, card),
-                           roles=CARD_ROLES if card else PLAN_ROLES, invited_link=invited), status
+                           members=role_service.members(session, plan, card),
+                           show_emails=policy.may_manage_roles(session, user, card or plan),
+                           roles=CARD_ROLES if card else PLAN_ROLES, invited_link=invited_link), status
 
 
 def _scope(plan_id: int | None, card_id: int | None) -> tuple[Plan, Card | None, str, str]:
@@ -108,21 +114,27 @@ def _scope(plan_id: int | None, card_id: int | None) -> tuple[Plan, Card | None,
     return _get(Plan, plan_id), None, "plan.manage_roles", "plan.view"
 
 
-def _back(plan: Plan, card: Card | None, **params: Any) -> Any:
+def _back(plan: Plan, card: Card | None) -> Any:
     if card is not None:
-        return redirect(url_for("views.card_roles", card_id=card.id, **params))
-    return redirect(url_for("views.plan_roles", plan_id=plan.id, **params))
+        return redirect(url_for("views.card_roles", card_id=card.id))
+    return redirect(url_for("views.plan_roles", plan_id=plan.id))
+
+
+def _refusal(exc: ServiceError) -> str:
+    reason = getattr(exc, "reason", None)
+    return translate(reason) if reason else exc.message
 
 
 def _roles_view(plan_id: int | None = None, card_id: int | None = None):  # noqa: ANN202
     plan, card, manage, view = _scope(plan_id, card_id)
+    _require(view, card or plan)
     if request.method == "GET":
-        _require(view, card or plan)
         return _roles_page(plan, card)
     check_csrf()
     _require(manage, card or plan)
     session, actor = db.session(), load_user()
     action = request.form.get("action")
+    changed: tuple[int | None, int] | None = None  # (card id, user id) whose rights changed
     try:
         if action == "grant":
             email = request.form.get("email", "").strip().lower()
@@ -130,11 +142,14 @@ def _roles_view(plan_id: int | None = None, card_id: int | None = None):  # noqa
             if target is None:
                 flash(translate("roles.no_such_user"), "error")
                 return _roles_page(plan, card, 422)
-            role_service.grant(session, actor, plan, card, target, request.form.get("role"))
+            assignment = role_service.grant(session, actor, plan, card, target, request.form.get("role"))
+            changed = (assignment.card_id, target.id)
         elif action == "revoke":
-            assignment = session.get(RoleAssignment, request.form.get("assignment_id", type=int) or 0)
+            ident = request.form.get("assignment_id", type=int) or 0
+            assignment = session.get(RoleAssignment, ident) if 0 < ident <= MAX_ID else None
             if assignment is None or assignment.plan_id != plan.id or assignment.card_id != (card.id if card else None):
                 abort(404, description=translate("error.not_found"))
+            changed = (assignment.card_id, assignment.user_id)
             role_service.revoke(session, actor, plan, assignment)
         elif action == "invite":
             invitation, token = role_service.invite(
@@ -143,14 +158,15 @@ def _roles_view(plan_id: int | None = None, card_id: int | None = None):  # noqa
             session.commit()
             link = url_for("views.accept_invitation", token=token, _external=True)
             send_invitation(current_app.config, invitation.email, link)
-            return _back(plan, card, invited=link)
+            return _roles_page(plan, card, 201, invited_link=link)
         else:
             abort(400, description=translate("error.bad_request"))
     except ServiceError as exc:
         session.rollback()
-        flash(exc.message, "error")
+        flash(_refusal(exc), "error")
         return _roles_page(plan, card, exc.status)
     session.commit()
+    role_service.announce(plan.id, *changed)
     flash(translate("roles.saved"), "ok")
     return _back(plan, card)
 

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import pytest
 
+from sqlalchemy import select
+
 from server import db, policy
 from server.models import Card, Plan, User
 
@@ -107,3 +109,47 @@ def test_anonymous_is_refused_and_unknown_actions_fail_loudly(app, world):
         assert not decision and decision.reason == "policy.login_required"
         with pytest.raises(ValueError, match="Unknown action"):
             policy.decide(session, None, "card.delete_everything", card)
+
+
+# Who may hand out (and take away) each role to someone else: role -> the roles that may.
+# Admins may always; nobody may give a role to themselves.
+GRANTERS = {
+    "coordinator": "coordinator",
+    "steering": "coordinator",
+    "lead": "coordinator",
+    "co_lead": "coordinator",
+    "reviewer": "coordinator",
+    "approver": "coordinator",
+    "contributor": "coordinator lead co_lead",
+    "viewer": "coordinator lead co_lead",
+}
+
+
+@pytest.mark.parametrize("removing", [False, True], ids=["grant", "remove"])
+def test_who_may_grant_and_remove_each_role(app, world, removing):
+    with app.app_context():
+        session = db.session()
+        card, plan = session.get(Card, world["card"]), session.get(Plan, world["plan"])
+        someone = session.get(User, world["users"]["none"])
+        wrong = []
+        for actor_role in ROLES:
+            actor = session.get(User, world["users"][actor_role])
+            for role, granters in GRANTERS.items():
+                on_card = role not in ("coordinator", "steering")
+                got = policy.decide_assignment(session, actor, role, plan, card if on_card else None, someone,
+                                               removing=removing).allowed
+                if got != (actor_role in granters.split()):
+                    wrong.append(f"{actor_role} -> {role}: got {got}")
+        assert wrong == []
+
+
+def test_nobody_grants_themselves_a_role_not_even_an_admin(app, world):
+    with app.app_context():
+        session = db.session()
+        card, plan = session.get(Card, world["card"]), session.get(Plan, world["plan"])
+        admin = session.scalars(select(User).where(User.is_admin.is_(True))).first()
+        for who in [*(session.get(User, world["users"][r]) for r in ROLES), admin]:
+            for role in GRANTERS:
+                on_card = role not in ("coordinator", "steering")
+                decision = policy.decide_assignment(session, who, role, plan, card if on_card else None, who)
+                assert not decision and decision.reason == "policy.self_grant", (who.email, role)

@@ -1,0 +1,193 @@
+"""Role changes through the API and the roles pages: the review gate holds, nobody promotes
+themselves, e-mail addresses stay with those who manage roles, and live connections hear of
+every committed change."""
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from server import db
+from server.models import RoleAssignment
+from tests.conftest import email_of
+from tests.foundation.test_api import bearer
+
+
+class LiveRecorder:
+    """Stands in for the co-editing engine's room events; notes what was committed when told."""
+
+    def __init__(self, app) -> None:  # noqa: ANN001
+        self.app = app
+        self.calls: list[tuple] = []
+
+    def _roles_now(self) -> set[tuple]:
+        # A fresh session on a fresh connection sees only committed rows.
+        with self.app.app_context():
+            session = db.sessionmaker_for(self.app)()
+            try:
+                rows = session.execute(select(RoleAssignment.user_id, RoleAssignment.card_id, RoleAssignment.role))
+                return set(rows)
+            finally:
+                session.close()
+
+    def rights_changed(self, *, card_ids, plan_id, user_id) -> None:  # noqa: ANN001
+        self.calls.append(("rights", tuple(card_ids), plan_id, user_id, self._roles_now()))
+
+    def credentials_revoked(self, user_id) -> None:  # noqa: ANN001
+        self.calls.append(("credentials", user_id))
+
+
+@pytest.fixture
+def live(app):
+    recorder = LiveRecorder(app)
+    app.extensions["iltizam.room_events"] = recorder
+    yield recorder
+    app.extensions.pop("iltizam.room_events", None)
+
+
+@pytest.fixture
+def card_world(app, factory):
+    admin = factory.user(admin=True)
+    plan = factory.plan(admin)
+    card = factory.card(plan, admin)
+    people = {name: factory.user(email=f"{name}@example.org") for name in
+              ("coordinator", "lead", "co_lead", "contributor", "friend", "stranger")}
+    factory.grant(admin, people["coordinator"], "coordinator", plan)
+    for role in ("lead", "co_lead", "contributor"):
+        factory.grant(admin, people[role], role, plan, card)
+    return {"admin": admin, "plan": plan, "card": card, **people}
+
+
+def test_a_lead_cannot_open_its_own_review_gate(client, app, card_world):
+    w = card_world
+    lead = bearer(app, w["lead"])
+    members = f"/api/v1/cards/{w['card']}/members"
+    res = client.post(members, headers=lead, json={"email": "lead@example.org", "role": "approver"})
+    assert res.status_code == 403 and "give themselves" in res.json["message"]
+    for role in ("approver", "reviewer", "lead", "co_lead"):
+        res = client.post(members, headers=lead, json={"email": "friend@example.org", "role": role})
+        assert res.status_code == 403 and "coordinator" in res.json["message"], role
+    res = client.post(f"/api/v1/cards/{w['card']}/invitations", headers=lead,
+                      json={"email": "outsider@example.org", "role": "approver"})
+    assert res.status_code == 403
+    res = client.post(f"/api/v1/cards/{w['card']}/invitations", headers=lead,
+                      json={"email": "Lead@Example.org", "role": "contributor"})
+    assert res.status_code == 403 and "give themselves" in res.json["message"]
+    # So the lead cannot send its card, once in review, back to draft to edit it again.
+    status = f"/api/v1/cards/{w['card']}/status"
+    assert client.post(status, headers=lead, json={"status": "in_review"}).status_code == 200
+    res = client.post(status, headers=lead, json={"status": "draft", "reason": "encore"})
+    assert res.status_code == 403
+    # The lead still brings in contributors and viewers; the coordinator hands out the gate.
+    assert client.post(members, headers=lead, json={"email": "friend@example.org", "role": "viewer"}).status_code == 201
+    res = client.post(members, headers=bearer(app, w["coordinator"]),
+                      json={"email": "friend@example.org", "role": "approver"})
+    assert res.status_code == 201
+
+
+def test_only_the_coordinator_removes_a_lead(client, app, card_world):
+    w = card_world
+    listing = client.get(f"/api/v1/cards/{w['card']}/members", headers=bearer(app, w["coordinator"])).json
+    lead_assignment = next(m["id"] for m in listing if m["role"] == "lead")
+    url = f"/api/v1/cards/{w['card']}/members/{lead_assignment}"
+    res = client.delete(url, headers=bearer(app, w["co_lead"]))
+    assert res.status_code == 403 and "coordinator" in res.json["message"]
+    assert client.delete(url, headers=bearer(app, w["lead"])).status_code == 403
+    assert client.delete(url, headers=bearer(app, w["coordinator"])).status_code == 204
+
+
+def test_plan_roles_are_the_coordinators_alone(client, app, card_world):
+    w = card_world
+    coord = bearer(app, w["coordinator"])
+    res = client.post(f"/api/v1/plans/{w['plan']}/members", headers=coord,
+                      json={"email": "coordinator@example.org", "role": "steering"})
+    assert res.status_code == 403 and "give themselves" in res.json["message"]
+    res = client.post(f"/api/v1/plans/{w['plan']}/members", headers=coord,
+                      json={"email": "friend@example.org", "role": "steering"})
+    assert res.status_code == 201
+
+
+def test_the_roles_page_refuses_a_self_grant_in_the_readers_language(client, auth, app, card_world):
+    w = card_world
+    auth.login("lead@example.org")
+    res = client.post(f"/cards/{w['card']}/roles", data={"action": "grant", "email": "lead@example.org",
+                                                         "role": "approver", "csrf_token": auth.headers()["X-CSRF-Token"]})
+    assert res.status_code == 403
+    assert "لا يمكن لأحد أن يمنح نفسه دورا" in res.get_data(as_text=True)
+    with app.app_context():
+        roles = db.session().scalars(select(RoleAssignment.role).where(RoleAssignment.user_id == w["lead"])).all()
+        assert roles == ["lead"]
+
+
+def test_a_lead_cannot_read_emails_by_naming_ids(client, app, card_world):
+    w = card_world
+    lead = bearer(app, w["lead"])
+    res = client.post(f"/api/v1/cards/{w['card']}/members", headers=lead,
+                      json={"user_id": w["stranger"], "role": "viewer"})
+    assert res.status_code == 403 and res.json["field"] == "user_id"
+    assert "stranger@example.org" not in res.get_data(as_text=True)
+    # Members who do not manage roles see names and organisations, not addresses.
+    listing = client.get(f"/api/v1/cards/{w['card']}/members", headers=bearer(app, w["contributor"]))
+    assert listing.status_code == 200 and "@example.org" not in listing.get_data(as_text=True)
+    assert {m["user"]["name"] for m in listing.json} >= {"lead", "contributor"}
+    assert "lead@example.org" in client.get(f"/api/v1/cards/{w['card']}/members", headers=lead).get_data(as_text=True)
+    # The coordinator may name accounts by id.
+    res = client.post(f"/api/v1/cards/{w['card']}/members", headers=bearer(app, w["coordinator"]),
+                      json={"user_id": w["stranger"], "role": "viewer"})
+    assert res.status_code == 201 and res.json["user"]["email"] == "stranger@example.org"
+
+
+def test_the_roles_page_shows_emails_only_to_role_managers(client, auth, app, card_world):
+    w = card_world
+    auth.login("contributor@example.org")
+    page = client.get(f"/cards/{w['card']}/roles").get_data(as_text=True)
+    assert "<bdi>lead</bdi>" in page and "lead@example.org" not in page
+
+
+def test_non_members_learn_nothing_of_a_cards_status(client, app, card_world):
+    w = card_world
+    coord = bearer(app, w["coordinator"])
+    client.post(f"/api/v1/cards/{w['card']}/status", headers=coord, json={"status": "in_review"})
+    stranger = bearer(app, w["stranger"])
+    for target in ("published", "approved", "draft", "in_review"):
+        res = client.post(f"/api/v1/cards/{w['card']}/status", headers=stranger, json={"status": target})
+        assert res.status_code == 403, target
+        assert "in_review" not in res.json["message"] and "review" not in res.json["message"]
+    assert client.get(f"/api/v1/cards/{w['card']}/members", headers=stranger).status_code == 403
+    res = client.post(f"/api/v1/cards/{w['card']}/invitations", headers=stranger,
+                      json={"email": "x@example.org", "role": "viewer"})
+    assert res.status_code == 403
+
+
+def test_committed_role_and_status_changes_reach_live_connections(client, auth, app, card_world, live):
+    w = card_world
+    coord = bearer(app, w["coordinator"])
+    res = client.post(f"/api/v1/cards/{w['card']}/members", headers=coord,
+                      json={"email": "friend@example.org", "role": "reviewer"})
+    assert res.status_code == 201
+    kind, cards, plan_id, user_id, committed = live.calls[-1]
+    assert (kind, cards, plan_id, user_id) == ("rights", (w["card"],), None, w["friend"])
+    assert (w["friend"], w["card"], "reviewer") in committed  # told after the commit
+    client.delete(f"/api/v1/cards/{w['card']}/members/{res.json['id']}", headers=coord)
+    kind, cards, plan_id, user_id, committed = live.calls[-1]
+    assert (cards, user_id) == ((w["card"],), w["friend"]) and (w["friend"], w["card"], "reviewer") not in committed
+    res = client.post(f"/api/v1/plans/{w['plan']}/members", headers=coord,
+                      json={"email": "friend@example.org", "role": "steering"})
+    assert live.calls[-1][:4] == ("rights", (), w["plan"], w["friend"])
+    client.delete(f"/api/v1/plans/{w['plan']}/members/{res.json['id']}", headers=coord)
+    assert live.calls[-1][:4] == ("rights", (), w["plan"], w["friend"])
+    client.post(f"/api/v1/cards/{w['card']}/status", headers=coord, json={"status": "in_review"})
+    assert live.calls[-1][:4] == ("rights", (w["card"],), None, None)
+    # The roles pages too.
+    auth.login("coordinator@example.org")
+    csrf = auth.headers()["X-CSRF-Token"]
+    client.post(f"/cards/{w['card']}/roles", data={"action": "grant", "email": "friend@example.org",
+                                                   "role": "viewer", "csrf_token": csrf})
+    assert live.calls[-1][:4] == ("rights", (w["card"],), None, w["friend"])
+    with app.app_context():
+        assignment = db.session().scalars(select(RoleAssignment.id).where(
+            RoleAssignment.user_id == w["friend"], RoleAssignment.role == "viewer")).one()
+    client.post(f"/cards/{w['card']}/roles", data={"action": "revoke", "assignment_id": assignment, "csrf_token": csrf})
+    assert live.calls[-1][:4] == ("rights", (w["card"],), None, w["friend"])
+    client.post(f"/plans/{w['plan']}/roles", data={"action": "grant", "email": "friend@example.org",
+                                                   "role": "steering", "csrf_token": csrf})
+    assert live.calls[-1][:4] == ("rights", (), w["plan"], w["friend"])
