@@ -48,8 +48,11 @@ class Member:
     why_not_edit: str | None = None  # the policy's reason key when can_edit is false
 
     def ack(self) -> dict[str, Any]:
-        """The join acknowledgement."""
-        return {"ok": True, "role": self.role, "can_edit": self.can_edit, "can_comment": self.can_comment}
+        """The join acknowledgement (with the policy's reason when the member may not edit)."""
+        ack = {"ok": True, "role": self.role, "can_edit": self.can_edit, "can_comment": self.can_comment}
+        if not self.can_edit:
+            ack["reason"] = self.why_not_edit
+        return ack
 
 
 @dataclass(frozen=True)
@@ -151,8 +154,8 @@ def standing_event(standing: Member | None) -> dict[str, Any]:
     if standing is None:
         return {"kind": "standing", "joined": False, "role": None, "can_edit": False, "can_comment": False,
                 "reason": "policy.no_role"}
-    return {"kind": "standing", "joined": True, **{k: v for k, v in standing.ack().items() if k != "ok"},
-            "reason": standing.why_not_edit}
+    return {"kind": "standing", "joined": True, "role": standing.role, "can_edit": standing.can_edit,
+            "can_comment": standing.can_comment, "reason": standing.why_not_edit}
 
 
 def redecide(card_id: int, standings: list[Member]) -> dict[int, Member | None]:

@@ -129,7 +129,9 @@ export class CardProvider extends ObservableV2 {
     const canEdit = answer.can_edit === true;
     if (canEdit !== this.canEdit || answer.role) {
       this.canEdit = canEdit;
-      this.emit('permissions', [{ canEdit, canComment: answer.can_comment === true, role: answer.role }]);
+      this.emit('permissions', [{
+        canEdit, canComment: answer.can_comment === true, role: answer.role, reason: answer.reason ?? null, removed: false,
+      }]);
     }
     this.transport.send('yjs', this.cardId, syncStep1(this.doc));
     if (this.awareness.getLocalState() !== null) this._sendAwareness([this.doc.clientID]);
