@@ -57,6 +57,9 @@ def main(argv: list[str] | None = None) -> None:
     def stop() -> None:
         server.stop(timeout=2)
         rooms(app).close_all()
+        replicator = app.extensions.get("iltizam.replicator")
+        if replicator is not None:
+            replicator.stop()
 
     gevent.signal_handler(signal.SIGTERM, stop)
     gevent.signal_handler(signal.SIGINT, stop)
