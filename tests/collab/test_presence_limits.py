@@ -94,3 +94,32 @@ def test_ownership_is_still_enforced():
     room.apply("a", frame((1, 1, {"cursor": 1})), ME)
     with pytest.raises(AwarenessRefused):
         room.apply("b", frame((1, 2, {"cursor": 2})), ME)
+
+
+def _awareness_frame(client_id: int, clock: int, state: str) -> bytes:
+    from pycrdt import create_awareness_message
+
+    return create_awareness_message(encode([(client_id, clock, state)]))
+
+
+def test_a_viewer_flooding_presence_is_refused_and_others_keep_working(server, world, connect):
+    from collab_support import insert_text, wait_until
+
+    editor = connect(server, world.tokens["contributor"])
+    assert editor.join(world.card_id)["ok"]
+    viewer = connect(server, world.tokens["viewer"])
+    assert viewer.join(world.card_id)["ok"]
+    big = json.dumps({"junk": "x" * (presence.MAX_STATE_BYTES - 200)})
+    answers = [viewer.send(_awareness_frame(10_000 + i, 1, big)) for i in range(40)]
+    accepted = [a for a in answers if a == {"ok": True}]
+    assert len(accepted) == presence.MAX_CLIENTS_PER_CONNECTION
+    assert all(a["error"] == "presence_limit" for a in answers if a not in accepted)
+    nan = viewer.send(_awareness_frame(10_000, 2, '{"cursor": NaN}'))
+    assert nan["error"] == "malformed"
+    # The room still works for everyone, and a newcomer's join completes with a small snapshot.
+    assert editor.edit(insert_text("still here")) == {"ok": True}
+    newcomer = connect(server, world.tokens["lead"])
+    assert newcomer.join(world.card_id)["ok"]
+    wait_until(lambda: "still here" in newcomer.text(), message="the newcomer synced")
+    held = sum(len(f) for f in newcomer.awareness)
+    assert held < (presence.MAX_CLIENTS_PER_CONNECTION + 2) * presence.MAX_STATE_BYTES
