@@ -22,6 +22,8 @@ from server.services import cards as card_service
 from server.services import plans as plan_service
 from server.services import roles as role_service
 
+pytest_plugins = ["leaks"]
+
 PG_ADMIN = os.environ.get("ILTIZAM_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
 PASSWORD = "correct horse battery"
 _HASH = hash_password(PASSWORD)

@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import Any, Callable
 
 ROOT = Path(__file__).resolve().parents[1]
+# Every server process the tests started; tests/leaks.py checks none outlives its test.
+STARTED: list[ServerProcess] = []
 
 
 def wait_until(predicate: Callable[[], Any], timeout: float = 15.0, interval: float = 0.02,
@@ -44,6 +46,7 @@ class ServerProcess:
         self._log = self.log_path.open("w")
         self.proc = subprocess.Popen([sys.executable, "-m", "server.collab.serve", "--port", "0"],
                                      cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=self._log, text=True)
+        STARTED.append(self)
         line = self.proc.stdout.readline()
         match = re.search(r"listening on ([\d.]+):(\d+)", line)
         if not match:
