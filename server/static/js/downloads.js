@@ -19,6 +19,7 @@
         if (box.getAttribute("aria-busy") === "true") return;
         box.setAttribute("aria-busy", "true");
         status.hidden = false;
+        bar.hidden = false;
         bar.removeAttribute("value");
         label.textContent = box.dataset.preparing;
         try {
@@ -45,6 +46,7 @@
         } catch (error) {
           label.textContent = fill(box.dataset.failed, { message: error.message });
         } finally {
+          bar.hidden = true;
           box.removeAttribute("aria-busy");
         }
       });
