@@ -13,8 +13,8 @@ from __future__ import annotations
 import logging
 import time
 import zlib
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass, field, replace
+from typing import Any, Iterable
 
 from flask import g, session as cookie_session
 
@@ -110,6 +110,27 @@ def still_valid(credential: Credential) -> bool:
 
 def colour_for(user_id: int) -> str:
     return COLOURS[zlib.crc32(str(user_id).encode()) % len(COLOURS)]
+
+
+def with_distinct_colour(standing: Member, present: Iterable[Member]) -> Member:
+    """`standing`, its presence colour changed if another person present already wears it.
+
+    Each person keeps their usual colour when it is free (and the colour they already have in
+    another tab of the same card); otherwise the first free one. Beyond twelve people colours
+    repeat, from the usual one.
+    """
+    taken: dict[str, int] = {}
+    for other in present:
+        colour = other.identity.get("color")
+        if colour:
+            taken.setdefault(colour, other.user_id)
+        if other.user_id == standing.user_id and colour:
+            return replace(standing, identity={**standing.identity, "color": colour})
+    mine = standing.identity.get("color")
+    if not mine or taken.get(mine, standing.user_id) == standing.user_id:
+        return standing
+    free = next((c for c in COLOURS if c not in taken), mine)
+    return replace(standing, identity={**standing.identity, "color": free})
 
 
 def identity_of(user: User) -> dict[str, Any]:

@@ -113,6 +113,8 @@ class CollabNamespace(Namespace):
                 raise Unavailable("Your rights on the card could not be checked; try again shortly.") from None
             finally:
                 _release_db()
+            room = self.rooms.get(card_id)
+            member = access.with_distinct_colour(member, list(room.members.values()) if room else [])
             join_room(room_name(card_id))
             try:
                 frames = self.rooms.join(card_id, sid, member)

@@ -123,3 +123,21 @@ def test_a_viewer_flooding_presence_is_refused_and_others_keep_working(server, w
     wait_until(lambda: "still here" in newcomer.text(), message="the newcomer synced")
     held = sum(len(f) for f in newcomer.awareness)
     assert held < (presence.MAX_CLIENTS_PER_CONNECTION + 2) * presence.MAX_STATE_BYTES
+
+
+def test_people_present_at_once_wear_distinct_colours():
+    from server.collab.access import COLOURS, Member, colour_for, with_distinct_colour
+
+    def person(uid: int) -> Member:
+        return Member(uid, 1, "contributor", True, True, identity={"id": uid, "color": colour_for(uid)})
+
+    # Find two users whose usual colours collide.
+    first = 1
+    second = next(uid for uid in range(2, 500) if colour_for(uid) == colour_for(first))
+    present = [person(first)]
+    joined = with_distinct_colour(person(second), present)
+    assert joined.identity["color"] != colour_for(first) and joined.identity["color"] in COLOURS
+    # The same person in a second tab keeps the colour they have; a free colour is kept as is.
+    assert with_distinct_colour(person(first), [joined, person(first)]).identity["color"] == colour_for(first)
+    third = next(uid for uid in range(2, 500) if colour_for(uid) not in {colour_for(first), joined.identity["color"]})
+    assert with_distinct_colour(person(third), [present[0], joined]).identity["color"] == colour_for(third)
