@@ -117,7 +117,9 @@ def make_engine(url: str, busy_seconds: float = SQLITE_BUSY_SECONDS):
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA foreign_keys=ON")
-            cur.execute("PRAGMA synchronous=NORMAL")
+            # FULL: in WAL mode, NORMAL does not sync the log at each commit, so a power cut
+            # could take back the last commits, edits already acknowledged as stored.
+            cur.execute("PRAGMA synchronous=FULL")
             cur.close()
 
         return engine
