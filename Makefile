@@ -8,16 +8,25 @@ NODE_INSTALLED := editor/node_modules/.installed
 BUNDLE := server/static/build/editor.js
 EDITOR_SOURCES := $(shell find editor/src -type f 2>/dev/null) editor/build.mjs
 
-.PHONY: run test install build bench clean
+.PHONY: run test system-deps install build bench clean
 
 run: install
 	$(ILTIZAM) db upgrade
 	$(ILTIZAM) seed-demo
 	$(ILTIZAM) run
 
-test: install
-	cd editor && node --test test/
-	$(PY) -m pytest
+# Both test runners always run, so one failing does not hide the other's results; the target
+# fails if either did. pytest prints a line as it enters each suite group (tests/conftest.py).
+test: system-deps install
+	@echo "== editor (node) =="
+	@(cd editor && node --test --test-reporter=dot test/); node_status=$$?; \
+	$(PY) -m pytest; pytest_status=$$?; \
+	[ $$node_status -eq 0 ] && [ $$pytest_status -eq 0 ]
+
+# The Debian packages the suites need (Chromium, LibreOffice, poppler, Arabic fonts); `make run`
+# does without them.
+system-deps:
+	@bash scripts/system-deps.sh
 
 bench: install
 	bash bench/run.sh
