@@ -29,6 +29,46 @@ PASSWORD = "correct horse battery"
 _HASH = hash_password(PASSWORD)
 
 
+def _suite_group(nodeid: str) -> str | None:
+    """"collab" for tests/collab/test_x.py::test_y; None outside a suite folder."""
+    parts = nodeid.split("::", 1)[0].split("/")
+    return parts[1] if len(parts) > 2 and parts[0] == "tests" else None
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_logstart(nodeid: str) -> None:
+    """Print "== collab ==" and so on as the run enters each suite group.
+
+    One pytest run for all groups, because each run of its own would create the PostgreSQL
+    database and migrate the SQLite template again; the group lines make the one run's output
+    as easy to follow. Runs before the terminal reporter starts the first file of the group.
+    """
+    global _current_group
+    group = _suite_group(nodeid)
+    reporter = _config.pluginmanager.get_plugin("terminalreporter") if _config else None
+    # -q keeps to its dots; the lines are for the default and -v outputs.
+    if group is None or group == _current_group or reporter is None or not reporter.showfspath:
+        return
+    _current_group = group
+    if reporter.currentfspath is not None:
+        if not reporter.showlongtestinfo and getattr(reporter, "_show_progress_info", False) and hasattr(
+                reporter, "_write_progress_information_filling_space"):
+            # End the previous file's line with its "[ 42%]", as the reporter would have.
+            reporter._write_progress_information_filling_space()
+        reporter.ensure_newline()
+    # No newline: the reporter begins the next file's (or, with -v, test's) line with one.
+    reporter.write(f"== {group} ==")
+
+
+_config: pytest.Config | None = None
+_current_group: str | None = None
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    global _config
+    _config = config
+
+
 def _pg(url: str) -> str:
     return url.replace("postgresql://", "postgresql+psycopg://", 1)
 
