@@ -83,9 +83,17 @@ class CooperativeCursor(sqlite3.Cursor):
 class CooperativeConnection(sqlite3.Connection):
     """A sqlite3 connection whose lock waits yield to other greenlets (and threads).
 
-    The C-level busy timeout is zero, so SQLite answers BUSY at once instead of sleeping in C;
-    every statement (including the implicit BEGIN the sqlite3 module puts before the first
-    write) and every COMMIT then waits in `_waiting_for_lock`.
+    The C-level busy timeout is zero, not a few milliseconds: any time spent there stops the
+    whole process, and when the holder is a greenlet of this process it cannot finish while
+    the loop is stopped, so SQLite answers BUSY at once and every statement and COMMIT waits
+    in `_waiting_for_lock` instead.
+
+    The sqlite3 module opens a transaction (a deferred BEGIN) only just before the first
+    INSERT, UPDATE or DELETE; reads before it run outside any transaction. So a transaction's
+    first write starts from no snapshot and can always wait for the lock; holding it from then
+    on, its later statements need no other lock (nor, in WAL mode, does its COMMIT).
+    Store.compact relies on this: its first statement is a write, to hold the lock before it
+    reads.
     """
 
     busy_seconds = SQLITE_BUSY_SECONDS
