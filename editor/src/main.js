@@ -101,6 +101,13 @@ export function start() {
     }
   };
   transport.on('refused', onRefused);
+  const onCard = ({ status: cardStatus }) => {
+    const badge = document.querySelector('.card-head .status');
+    if (!badge || typeof cardStatus !== 'string') return;
+    badge.className = `status status-${cardStatus}`;
+    badge.textContent = t(`status.${cardStatus}`);
+  };
+  provider.on('card', onCard);
   let wasPending = 0;
   const onStatus = (s) => {
     if (wasPending > 0 && s.pending === 0) criteria?.schedule();
@@ -120,6 +127,7 @@ export function start() {
     provider.off('permissions', onPermissions);
     provider.off('status', onStatus);
     transport.off('refused', onRefused);
+    provider.off('card', onCard);
     doc.off('update', onUpdate);
     criteria?.destroy();
     saving.destroy();

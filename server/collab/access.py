@@ -196,6 +196,12 @@ def redecide(card_id: int, standings: list[Member]) -> dict[int, Member | None]:
             else None for uid, identity in identities.items()}
 
 
+def card_state(card_id: int) -> dict[str, Any] | None:
+    """What every member of a card is told when the card itself changed (its status)."""
+    card = db.session().get(Card, card_id)
+    return None if card is None else {"kind": "card", "status": card.status}
+
+
 def _standing(roles: set[str], card: Card, user_id: int, identity: dict[str, Any]) -> Member:
     """What someone holding `roles`, who may view `card`, may do in its room."""
     edit = policy.judge(roles, "card.edit", card)

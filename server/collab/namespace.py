@@ -230,6 +230,15 @@ class CollabNamespace(Namespace):
             due = {conn: held for conn, cards in list(self.joined.items())
                    if (held := cards.get(card_id)) is not None and (user_id is None or held.user_id == user_id)}
             self._redecide(card_id, due, keep_on_failure=False, tell=True)
+            if user_id is None and due:
+                # A change for everyone (the card's status): every member's page shows it.
+                try:
+                    state = access.card_state(card_id)
+                finally:
+                    _release_db()
+                for conn in due:
+                    if state is not None and card_id in self.joined.get(conn, {}):
+                        self.transport.event(conn, card_id, state)
 
     def account_event(self, event: dict[str, Any]) -> None:
         """A user's sessions or tokens ended: close their connections that no longer hold."""

@@ -70,6 +70,8 @@ def test_sent_for_review_while_typing_turns_the_page_read_only_and_keeps_the_uns
     notice.wait_for(timeout=10000)
     assert "المراجعة" in notice.inner_text()
     wait_until(lambda: not editable(lead), message="the lead's page read-only")
+    wait_until(lambda: lead.page.locator(".card-head .status").inner_text() == "قيد المراجعة",
+               message="the status badge updated live")
     lead.screenshot("live-rights-review-ar.png")
 
     # The co-lead comes back: their change is refused, said so in French, and offered to copy.

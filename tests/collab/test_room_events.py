@@ -85,6 +85,10 @@ def test_a_card_leaving_draft_turns_its_editors_read_only_at_once(server, world,
     assert event["joined"] is True and event["can_edit"] is False and event["role"] == "contributor"
     assert event["reason"] == "policy.status_in_review"
     assert standing(reviewer) is None  # could not edit before either
+    # Everyone on the card, the reviewer included, is told the card's new status.
+    for client in (lead, contributor, reviewer):
+        wait_until(lambda c=client: (world.card_id, {"kind": "card", "status": "in_review"}) in c.events,
+                   message="the card's new status")
 
 
 def test_a_revoked_token_closes_its_connections(server, world, connect, app):

@@ -8,6 +8,7 @@
  * - `permissions` ({canEdit, canComment, role, reason, removed}): the server's view of what this
  *   user may do, from the join answer or, live, from a `standing` room event (`reason`: the
  *   policy's key when editing stopped; `removed`: the user may no longer open the card).
+ * - `card` ({status}): the card itself changed, for everyone on it.
  */
 import * as Y from 'yjs';
 import * as decoding from 'lib0/decoding';
@@ -64,7 +65,9 @@ export class CardProvider extends ObservableV2 {
     };
 
     this._onRoom = (card, event) => {
-      if (Number(card) === this.cardId && event.kind === 'standing') this._standing(event);
+      if (Number(card) !== this.cardId) return;
+      if (event.kind === 'standing') this._standing(event);
+      else if (event.kind === 'card') this.emit('card', [event]);
     };
     this._onConnect = () => this._join();
     this._onDisconnect = () => {
