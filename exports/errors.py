@@ -5,6 +5,13 @@ every class carries a message a person can read as it is.
 """
 from __future__ import annotations
 
+# The one language error, shared with the server (schemas/vocabulary.py); re-exported here so
+# callers of the exporters find every error they may meet in this module.
+from schemas.vocabulary import UnsupportedLanguage
+
+__all__ = ["ExportError", "PlanError", "UnknownFieldTypeError", "UnknownMarkError", "UnknownNodeError",
+           "UnsupportedLanguage", "WordImportError"]
+
 
 class ExportError(ValueError):
     """Content or a plan cannot be exported as given."""

@@ -9,9 +9,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from .errors import ExportError
+from schemas.vocabulary import LANGUAGES, check_language
 
-LANGUAGES = ("ar", "fr", "en")
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
 STRINGS: dict[str, dict[str, str]] = {
@@ -43,14 +42,12 @@ STRINGS: dict[str, dict[str, str]] = {
 
 
 def check_lang(lang: str) -> str:
-    """Return `lang` if the exporters support it.
+    """Return `lang` if the exporters support it (the one language check, schemas.vocabulary).
 
     Raises:
-        ExportError: for any other language code.
+        UnsupportedLanguage: for any other language code.
     """
-    if lang not in LANGUAGES:
-        raise ExportError(f"Unsupported export language {lang!r}; use one of {', '.join(LANGUAGES)}")
-    return lang
+    return check_language(lang)
 
 
 def text(key: str, lang: str, **values: Any) -> str:

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 HERE = Path(__file__).parent
-LANGUAGES = ("ar", "fr", "en")
+from .vocabulary import LANGUAGES  # noqa: E402,F401  (defined once, in vocabulary.py)
 DEFAULT_TEMPLATE = ("ogp-card", 1)
 DEFAULT_CRITERIA = ("default", 1)
 

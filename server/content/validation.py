@@ -6,17 +6,12 @@ card is allowed to be unfinished while people write it.
 """
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import schemas
+from schemas.vocabulary import (BLOCK_NODES, DATE_FORMAT, INLINE_NODES, MARKS, MAX_DEPTH, MONTH_FORMAT,
+                                TOP_NODES, is_date, is_month, is_safe_link)
 
-MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
-DATE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$")
-BLOCK_NODES = {"paragraph", "bulletList", "orderedList", "listItem"}
-INLINE_NODES = {"text", "hardBreak"}
-MARKS = {"bold", "italic", "underline", "link"}
-SAFE_LINK = re.compile(r"^(https?://|mailto:)", re.IGNORECASE)
 # A hard ceiling well above any template limit, so one request cannot bloat a document.
 MAX_TEXT = 100_000
 
@@ -41,10 +36,10 @@ def _scalar(path: str, kind: str, value: Any, spec: dict[str, Any]) -> None:
     _text(path, value)
     if value == "":
         return
-    if kind == "month" and not MONTH.match(value):
-        raise FieldError(path, "must be a month written YYYY-MM")
-    if kind == "date" and not DATE.match(value):
-        raise FieldError(path, "must be a date written YYYY-MM-DD")
+    if kind == "month" and not is_month(value):
+        raise FieldError(path, f"must be a month written {MONTH_FORMAT}")
+    if kind == "date" and not is_date(value):
+        raise FieldError(path, f"must be a date written {DATE_FORMAT}")
     if kind == "choice":
         allowed = {o["id"] for o in spec["options"]}
         if value not in allowed:
@@ -52,7 +47,7 @@ def _scalar(path: str, kind: str, value: Any, spec: dict[str, Any]) -> None:
 
 
 def _rich_node(path: str, node: Any, depth: int) -> None:
-    if depth > 20:
+    if depth > MAX_DEPTH:
         raise FieldError(path, "is nested too deeply")
     if not isinstance(node, dict) or not isinstance(node.get("type"), str):
         raise FieldError(path, "every rich-text node must be an object with a type")
@@ -64,7 +59,7 @@ def _rich_node(path: str, node: Any, depth: int) -> None:
                 raise FieldError(path, f"marks must be among {', '.join(sorted(MARKS))}")
             if mark["type"] == "link":
                 href = (mark.get("attrs") or {}).get("href", "")
-                if not isinstance(href, str) or not SAFE_LINK.match(href):
+                if not is_safe_link(href):
                     raise FieldError(path, "links must start with http://, https:// or mailto:")
         return
     if kind not in BLOCK_NODES | INLINE_NODES:
@@ -88,7 +83,7 @@ def validate_field(field: dict[str, Any], value: Any) -> None:
             raise FieldError(fid, "must be a list of paragraphs or lists")
         for i, node in enumerate(value):
             _rich_node(f"{fid}[{i}]", node, 0)
-            if node["type"] not in BLOCK_NODES - {"listItem"}:
+            if node["type"] not in TOP_NODES:
                 raise FieldError(f"{fid}[{i}]", "top-level nodes must be paragraphs or lists")
     elif kind == "table":
         if not isinstance(value, list):

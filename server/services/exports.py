@@ -9,6 +9,8 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+from schemas import vocabulary
+
 from ..models import Card, Plan
 from . import audit
 from . import cards as card_service
@@ -21,13 +23,16 @@ if TYPE_CHECKING:
     from ..collab.documents import Documents
     from ..models import User
 
-LANGS = ("ar", "fr", "en")
-
-
 def check_lang(lang: Any) -> str:
-    if lang not in LANGS:
-        raise Invalid(f"lang must be one of {', '.join(LANGS)}", field="lang")
-    return lang
+    """`lang` if it is a language of the card (schemas.vocabulary's one check).
+
+    Raises:
+        Invalid: (422, field "lang") for any other value.
+    """
+    try:
+        return vocabulary.check_language(lang)
+    except vocabulary.UnsupportedLanguage as exc:
+        raise Invalid(exc.message, field="lang") from None
 
 
 def plan_bundle(documents: Documents, plan: Plan, cards: list[Card]) -> dict[str, Any]:

@@ -1,10 +1,10 @@
 """Action plans and their axes."""
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING, Any
 
 import schemas
+from schemas.vocabulary import MONTH_FORMAT, is_month
 
 from ..models import Axis, Organisation, Plan, RoleAssignment
 from . import audit
@@ -15,7 +15,6 @@ if TYPE_CHECKING:
 
     from ..models import User
 
-MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 DEFAULT_APPROVAL = {"required": ["lead", "co_lead", "steering"]}
 
 
@@ -31,8 +30,8 @@ def _text(data: dict[str, Any], key: str, limit: int = 300) -> str:
 def _period(data: dict[str, Any]) -> tuple[str, str]:
     start, end = data.get("period_start"), data.get("period_end")
     for key, value in (("period_start", start), ("period_end", end)):
-        if not isinstance(value, str) or not MONTH.match(value):
-            raise Invalid(f"{key} must be a month written YYYY-MM", field=key)
+        if not is_month(value):
+            raise Invalid(f"{key} must be a month written {MONTH_FORMAT}", field=key)
     if end < start:
         raise Invalid("period_end is before period_start", field="period_end")
     return start, end
