@@ -120,8 +120,18 @@ def card_metadata(card: Card) -> dict[str, Any]:
 
 def content(documents: Documents, card: Card) -> dict[str, Any]:
     """The card's canonical content, computed from its live document."""
+    return content_and_problems(documents, card)[0]
+
+
+def content_and_problems(documents: Documents, card: Card) -> tuple[dict[str, Any], list[dict[str, str]]]:
+    """The card's canonical content and what had to be dropped or reshaped to compute it.
+
+    Returns:
+        (content, problems) as canonical.read_content gives them; problems is [] for a card
+        holding only what its template allows.
+    """
     doc = documents.read(card.id)
-    return canonical.canonical_content(doc, template_of(card.plan), card_metadata(card))
+    return canonical.read_content(doc, template_of(card.plan), card_metadata(card))
 
 
 def update_content(session: Session, documents: Documents, actor: User, card: Card,
