@@ -38,6 +38,9 @@ STRINGS: dict[str, dict[str, str]] = {
     "period": {"ar": "الفترة: {start} – {end}", "fr": "Période : {start} – {end}", "en": "Period: {start} – {end}"},
     "date": {"ar": "التاريخ: {date}", "fr": "Date : {date}", "en": "Date: {date}"},
     "axis": {"ar": "المحور", "fr": "Axe", "en": "Axis"},
+    "no_axis": {"ar": "بدون محور", "fr": "Sans axe", "en": "Without axis"},
+    "card_unreadable": {"ar": "تعذرت قراءة هذه البطاقة: {message}", "fr": "Cette fiche n'a pas pu être lue : {message}",
+                        "en": "This card could not be read: {message}"},
 }
 
 

@@ -29,10 +29,32 @@ PLAN_WRITERS: dict[str, Callable[..., Any]] = {
     "docx": exports.plan_docx, "md": exports.plan_markdown,
     "json": lambda t, p, lang: json.dumps(exports.plan_json(t, p, lang), ensure_ascii=False, indent=1)}
 MAX_UPLOAD = 10 * 1024 * 1024
+# Export errors as named 422 answers, most specific class first; never a 500.
+EXPORT_ERRORS: tuple[tuple[type[Exception], str], ...] = (
+    (exports.UnknownFieldTypeError, "template_not_exportable"),
+    (exports.UnknownNodeError, "content_not_exportable"),  # also UnknownMarkError
+    (exports.PlanError, "plan_not_exportable"),
+    (exports.ExportError, "not_exportable"),
+)
 
 
 def _lang() -> str:
     return export_service.check_lang(request.args.get("lang") or g.get("lang") or "ar")
+
+
+def _write(writer: Callable[..., Any], *args: Any) -> Any:
+    """Run an exporter; its errors become named 4xx JSON answers.
+
+    Raises:
+        ApiError: 422 with a code from EXPORT_ERRORS, or "invalid" on field "lang".
+    """
+    try:
+        return writer(*args)
+    except exports.UnsupportedLanguage as exc:
+        raise Invalid(exc.message, field="lang") from None
+    except exports.ExportError as exc:
+        code = next(code for kind, code in EXPORT_ERRORS if isinstance(exc, kind))
+        raise ApiError(422, code, str(exc)) from None
 
 
 def _download(data: str | bytes, fmt: str, name: str) -> Response:
@@ -47,7 +69,7 @@ def export_card(card_id: int, fmt: str):  # noqa: ANN201
     require("card.export", card)
     lang = _lang()
     content = card_service.content(documents(), card)
-    data = CARD_WRITERS[fmt](export_service.template_for(card), content, lang)
+    data = _write(CARD_WRITERS[fmt], export_service.template_for(card), content, lang)
     export_service.record_export(db.session(), user(), fmt, lang, card=card)
     db.session().commit()
     return _download(data, fmt, f"iltizam-card-{card.number}-{lang}.{fmt}")
@@ -58,7 +80,7 @@ def export_plan(plan_id: int, fmt: str):  # noqa: ANN201
     require("plan.export", plan)
     lang = _lang()
     bundle = export_service.plan_bundle(documents(), plan, list(plan.cards))
-    data = PLAN_WRITERS[fmt](export_service.template_for(plan), bundle, lang)
+    data = _write(PLAN_WRITERS[fmt], export_service.template_for(plan), bundle, lang)
     export_service.record_export(db.session(), user(), fmt, lang, plan=plan, cards=len(bundle["cards"]))
     db.session().commit()
     return _download(data, fmt, f"iltizam-plan-{plan.id}-{lang}.{fmt}")

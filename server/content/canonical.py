@@ -318,6 +318,13 @@ def _empty(field: dict[str, Any]) -> Any:
     return ""
 
 
+def empty_content(template: dict[str, Any], card: dict[str, Any]) -> dict[str, Any]:
+    """Canonical content with every field empty: what stands in for a card that cannot be read."""
+    return {"template": {"id": template["id"], "version": template["version"]},
+            "card": dict(sorted(card.items())),
+            "fields": {f["id"]: _empty(f) for f in schemas.document_fields(template)}}
+
+
 def read_content(doc: Doc, template: dict[str, Any], card: dict[str, Any]) -> tuple[dict[str, Any], list[dict[str, str]]]:
     """The card's canonical content and the problems met computing it.
 

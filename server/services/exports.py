@@ -6,22 +6,27 @@ metadata from the database.
 """
 from __future__ import annotations
 
+import logging
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from schemas import vocabulary
 
+from ..content import canonical
 from ..models import Card, Plan
 from . import audit
 from . import cards as card_service
 from .errors import Invalid
 from .plans import template_of
 
+logger = logging.getLogger(__name__)
+
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
     from ..collab.documents import Documents
     from ..models import User
+
 
 def check_lang(lang: Any) -> str:
     """`lang` if it is a language of the card (schemas.vocabulary's one check).
@@ -45,11 +50,22 @@ def plan_bundle(documents: Documents, plan: Plan, cards: list[Card]) -> dict[str
         "final": plan.final,
         "date": date.today().isoformat(),
         "axes": [{"id": a.id, "number": a.number, "title": a.titles()} for a in plan.axes],
-        "cards": [{"id": c.id, "axis_id": c.axis_id, "status": c.status,
-                   "content": card_service.content(documents, c)} for c in cards],
+        "cards": [_plan_card(documents, c) for c in cards],
         # Sign-offs arrive with the approval workflow; until then the annex says there are none.
         "signoffs": [],
     }
+
+
+def _plan_card(documents: Documents, card: Card) -> dict[str, Any]:
+    """One card of the plan bundle; a card that cannot be read is an empty entry with an error."""
+    entry: dict[str, Any] = {"id": card.id, "axis_id": card.axis_id, "status": card.status}
+    try:
+        entry["content"] = card_service.content(documents, card)
+    except Exception as exc:  # noqa: BLE001  (one card must not take the whole plan export down)
+        logger.exception("Card %s could not be read for a plan export", card.id)
+        entry["content"] = canonical.empty_content(template_of(card.plan), card_service.card_metadata(card))
+        entry["error"] = f"{type(exc).__name__} (card {card.number})"
+    return entry
 
 
 def record_export(session: Session, actor: User, fmt: str, lang: str | None, *,

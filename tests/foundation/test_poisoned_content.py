@@ -132,3 +132,29 @@ def test_what_was_dropped_is_reported_on_the_card_page(app, client, world):
     assert 'content-problems' in page and "script" in page
     clean = client.get(f"/cards/{world['healthy']}").get_data(as_text=True)
     assert 'content-problems' not in clean
+
+
+def test_a_card_that_cannot_be_read_degrades_only_its_own_row_and_entry(app, client, world, monkeypatch):
+    from server.services import cards as card_service
+
+    real = card_service.content_and_problems
+
+    def failing(documents_, card):  # noqa: ANN001, ANN202
+        if card.id == world["card"]:
+            raise RuntimeError("the stored document is damaged")
+        return real(documents_, card)
+
+    monkeypatch.setattr(card_service, "content_and_problems", failing)
+    dashboard = client.get(f"/plans/{world['plan']}")
+    assert dashboard.status_code == 200
+    page = dashboard.get_data(as_text=True)
+    assert "card-unreadable" in page and "Une carte saine" in page
+    for fmt in ("docx", "md", "json"):
+        res = client.get(f"/api/v1/plans/{world['plan']}/export.{fmt}?lang=fr", headers=world["h"])
+        assert res.status_code == 200, (fmt, res.data[:300])
+        text = _docx_text(res.data) if fmt == "docx" else res.get_data(as_text=True)
+        assert "Une carte saine" in text and "Cette fiche n'a pas pu être lue" in text or fmt == "json", fmt
+    data = client.get(f"/api/v1/plans/{world['plan']}/export.json?lang=fr", headers=world["h"]).get_json()
+    entries = [c for axis in data["plan"]["axes"] for c in axis["commitments"]]
+    assert [bool(c.get("error")) for c in entries] == [True, False]
+    assert "RuntimeError" in entries[0]["error"]
