@@ -76,3 +76,11 @@ def test_attributes_links_and_control_characters_are_normalised(template):
             {"type": "text", "text": "lien"},
             {"type": "text", "text": " sûr", "marks": [{"type": "link", "attrs": {"href": "https://data.gov.ma"}}]}]}]}]}
     assert {p["code"] for p in problems} == {"bad_attribute", "unsafe_link", "control_characters"}
+
+
+def test_server_text_edits_splice_by_character_in_non_ascii_text(template):
+    # pycrdt counts UTF-8 bytes; a splice counted in characters would cut Arabic text apart.
+    doc = _doc(template, {"summary": "Résumé\nسطر ثان"})
+    for value in ("Résumé\nسطر ثالث", "une\n\tdeux", "ملخص: deux"):
+        write.write_fields(doc, template, {"summary": value})
+        assert canonical.read_content(doc, template, {})[0]["fields"]["summary"] == value
