@@ -57,6 +57,10 @@ def _number(session: Session, plan: Plan, value: Any, card: Card | None = None) 
     if not isinstance(value, (str, int)) or not str(value).strip() or len(str(value)) > 20:
         raise Invalid("number must be a short text such as \"3\" or \"2.1\"", field="number")
     value = str(value).strip()
+    try:
+        validation.check_text("number", value, multiline=False)
+    except validation.FieldError as exc:
+        raise Invalid(exc.message, field=exc.field) from None
     clash = session.scalars(select(Card.id).where(Card.plan_id == plan.id, Card.number == value)).first()
     if clash is not None and (card is None or clash != card.id):
         raise Conflict(f"card number {value} is already used in this plan", field="number")

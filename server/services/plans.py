@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 import schemas
 from schemas.vocabulary import MONTH_FORMAT, is_month
 
+from ..content import validation
 from ..models import Axis, Organisation, Plan, RoleAssignment
 from . import audit
 from .errors import Invalid
@@ -22,8 +23,10 @@ def _text(data: dict[str, Any], key: str, limit: int = 300) -> str:
     value = data.get(key)
     if not isinstance(value, str) or not value.strip():
         raise Invalid(f"{key} is required", field=key)
-    if len(value) > limit:
-        raise Invalid(f"{key} is longer than {limit} characters", field=key)
+    try:
+        validation.check_text(key, value, multiline=False, limit=limit)
+    except validation.FieldError as exc:
+        raise Invalid(exc.message, field=exc.field) from None
     return value.strip()
 
 

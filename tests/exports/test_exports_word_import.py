@@ -306,3 +306,16 @@ def test_import_never_mutates_the_template(template, fr_content):
     before = copy.deepcopy(template)
     import_docx(template, card_docx(template, fr_content, "fr"))
     assert template == before
+
+
+def test_control_characters_in_a_word_file_are_cleaned_and_reported(template, fr_content):
+    content = copy.deepcopy(fr_content)
+    content["fields"]["title"] = "Titre\x7f propre\x85"
+    content["fields"]["summary"] = "Ligne\x9b une"
+    result = import_docx(template, card_docx(template, content, "fr"))
+    assert result.values["title"] == "Titre propre"
+    assert result.values["summary"] == "Ligne une"
+    lines = {r["field"]: r for r in result.report if r["status"] == "mapped"}
+    assert "control characters were removed" in lines["title"]["detail"]
+    assert "control characters" not in lines["problem"]["detail"]
+    validate_fields(template, result.values)
