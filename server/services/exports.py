@@ -10,16 +10,21 @@ import logging
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+import exports
 from schemas import vocabulary
 
 from ..content import canonical
 from ..models import Card, Plan
 from . import audit
 from . import cards as card_service
+from . import offload
 from .errors import Invalid
 from .plans import template_of
 
 logger = logging.getLogger(__name__)
+# A 40-card plan builds in about 0.2 s; these bound a runaway build, not a normal one.
+PLAN_EXPORT_TIMEOUT = 120.0
+PLAN_EXPORT_MEMORY = 1024 * 1024 * 1024
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -66,6 +71,44 @@ def _plan_card(documents: Documents, card: Card) -> dict[str, Any]:
         entry["content"] = canonical.empty_content(template_of(card.plan), card_service.card_metadata(card))
         entry["error"] = f"{type(exc).__name__} (card {card.number})"
     return entry
+
+
+def read_word(template: dict[str, Any], data: bytes, max_bytes: int) -> exports.ImportResult:
+    """Read card values from an uploaded Word file, in a child process with time and memory limits.
+
+    The parse is pure Python: run in the request it would stop every other request of the gevent
+    server meanwhile (server/services/offload.py).
+
+    Raises:
+        WordImportError: what the import found wrong with the file, or "too_complex" when the
+            child went over its time or memory limit.
+        OffloadError: ("failed") the child died without an answer.
+    """
+    try:
+        found = offload.run("exports.word_import:import_docx", {"template": template, "max_bytes": max_bytes},
+                            data=data, timeout=offload.IMPORT_TIMEOUT)
+    except offload.ChildError as exc:
+        if exc.kind == "WordImportError" and exc.attrs.get("code") in exports.WordImportError.CODES:
+            raise exports.WordImportError(exc.attrs["code"], exc.attrs.get("message") or exc.message) from None
+        raise
+    except offload.OffloadError as exc:
+        if exc.code in ("timeout", "memory"):
+            raise exports.WordImportError(
+                "too_complex", "The Word document is too complex to read within the server's limits; "
+                               "remove pictures or unrelated pages, or copy the card into a new document.") from None
+        raise
+    return exports.ImportResult(values=found["values"], report=found["report"])
+
+
+def build_plan_export(target: str, template: dict[str, Any], bundle: dict[str, Any], lang: str) -> Any:
+    """Build a plan export ("exports:plan_docx", …) in a child process with a time limit.
+
+    Raises:
+        ChildError: the exporter raised; `kind` names its class (PlanError, UnknownNodeError…).
+        OffloadError: over the time or memory limit, or the child died.
+    """
+    return offload.run(target, {"template": template, "plan": bundle, "lang": lang},
+                       timeout=PLAN_EXPORT_TIMEOUT, memory=PLAN_EXPORT_MEMORY)
 
 
 def record_export(session: Session, actor: User, fmt: str, lang: str | None, *,
