@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from schemas.vocabulary import LANGUAGES, check_language
+from schemas.vocabulary import LANGUAGES, check_language  # noqa: F401  (LANGUAGES: exporters read it here)
 
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 

@@ -16,7 +16,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from schemas.vocabulary import clean_text, text_problem
+from schemas.vocabulary import MAX_TEXT, clean_text, text_problem
 
 from .docx_package import MAX_BYTES, MAX_UNPACKED, open_package
 from .docx_read import Cell, Para, Reader, Table
@@ -25,7 +25,6 @@ from .errors import WordImportError
 from .labels import column_index, field_index, option_index
 from .word_values import parse_date, parse_month
 
-MAX_TEXT = 100_000
 _TICKED = "☑☒✓✔✅■▣"
 _UNTICKED = "☐□"
 _BULLETS = "•·-*–▪◦"

@@ -80,7 +80,7 @@ def list_start(value: Any) -> int | None:
 # -- text -------------------------------------------------------------------------------------
 
 # C0 controls, DEL and C1 controls; \t and \n are allowed in multi-line text.
-_CONTROL = "".join(chr(c) for c in (*range(0x00, 0x20), *range(0x7F, 0xA0)))
+_CONTROL = "".join(chr(c) for c in (*range(0x20), *range(0x7F, 0xA0)))
 _SURROGATES = "".join(chr(c) for c in range(0xD800, 0xE000))
 _DROP_MULTILINE = {ord(c): None for c in _CONTROL + _SURROGATES if c not in "\t\n"}
 _DROP_SINGLE = {**_DROP_MULTILINE, ord("\t"): " ", ord("\n"): " "}
@@ -107,6 +107,11 @@ def text_problem(text: str, multiline: bool = True) -> str | None:
 def clean_text(text: str, multiline: bool = True) -> str:
     """`text` without control characters and lone surrogates (\\n and \\t kept if multiline)."""
     return text.translate(_DROP_MULTILINE if multiline else _DROP_SINGLE)
+
+
+# A hard ceiling on one text value, well above any template limit, so that one request or one
+# imported file cannot bloat a document.
+MAX_TEXT = 100_000
 
 
 # -- months and dates -------------------------------------------------------------------------

@@ -11,7 +11,7 @@ import json
 import unicodedata
 from typing import Any
 
-from pycrdt import Doc, Map, Text, XmlElement, XmlFragment, XmlText
+from pycrdt import Doc, Map, XmlElement, XmlFragment, XmlText
 
 import schemas
 from schemas import vocabulary

@@ -9,12 +9,22 @@ from __future__ import annotations
 from typing import Any
 
 import schemas
-from schemas.vocabulary import (BLOCK_NODES, DATE_FORMAT, INLINE_NODES, LIST_NODES, MARKS, MAX_DEPTH,
-                                MONTH_FORMAT, TOP_NODES, is_date, is_month, is_safe_link, list_start,
-                                text_problem)
-
-# A hard ceiling well above any template limit, so one request cannot bloat a document.
-MAX_TEXT = 100_000
+from schemas.vocabulary import (
+    BLOCK_NODES,
+    DATE_FORMAT,
+    INLINE_NODES,
+    LIST_NODES,
+    MARKS,
+    MAX_DEPTH,
+    MAX_TEXT,
+    MONTH_FORMAT,
+    TOP_NODES,
+    is_date,
+    is_month,
+    is_safe_link,
+    list_start,
+    text_problem,
+)
 
 
 class FieldError(ValueError):

@@ -15,9 +15,8 @@ from schemas import vocabulary
 
 from ..content import canonical
 from ..models import Card, Plan
-from . import audit
+from . import audit, offload
 from . import cards as card_service
-from . import offload
 from .errors import Invalid
 from .plans import template_of
 

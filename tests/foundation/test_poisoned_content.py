@@ -119,7 +119,8 @@ def test_a_poisoned_card_still_reads_and_exports(app, client, world, name):
         res = client.get(f"/api/v1/plans/{plan}/export.{fmt}?lang=ar", headers=h)
         assert res.status_code == 200, (fmt, res.data[:300])
         text = _docx_text(res.data) if fmt == "docx" else res.get_data(as_text=True)
-        assert TITLE in text and "Une carte saine" in text, fmt
+        assert TITLE in text and "Une carte saine" in text and kept in text, fmt
+        assert "javascript:" not in text
 
     dashboard = client.get(f"/plans/{plan}")
     assert dashboard.status_code == 200
