@@ -8,10 +8,12 @@ from __future__ import annotations
 import io
 import json
 
+import jsonschema
 import pytest
 from docx import Document
 from pycrdt import XmlElement, XmlFragment, XmlText
 
+import exports
 from server import db
 from server.auth.tokens import create_token
 from server.collab.engine import documents
@@ -130,9 +132,12 @@ def test_a_poisoned_card_still_reads_and_exports(app, client, world, name):
 def test_what_was_dropped_is_reported_on_the_card_page(app, client, world):
     _poison(app, world["card"], _script)
     page = client.get(f"/cards/{world['card']}").get_data(as_text=True)
-    assert 'content-problems' in page and "script" in page
+    assert "content-problems" in page and 'data-code="unknown_node"' in page
+    assert "عنصر غير معروف أُزيل مع الإبقاء على نصه" in page  # the signed-in admin reads Arabic
     clean = client.get(f"/cards/{world['healthy']}").get_data(as_text=True)
-    assert 'content-problems' not in clean
+    assert "content-problems" not in clean
+    dashboard = client.get(f"/plans/{world['plan']}").get_data(as_text=True)
+    assert dashboard.count("content-problem-count") == 1
 
 
 def test_a_card_that_cannot_be_read_degrades_only_its_own_row_and_entry(app, client, world, monkeypatch):
@@ -158,4 +163,5 @@ def test_a_card_that_cannot_be_read_degrades_only_its_own_row_and_entry(app, cli
     data = client.get(f"/api/v1/plans/{world['plan']}/export.json?lang=fr", headers=world["h"]).get_json()
     entries = [c for axis in data["plan"]["axes"] for c in axis["commitments"]]
     assert [bool(c.get("error")) for c in entries] == [True, False]
+    jsonschema.validate(data, exports.open_data_schema())
     assert "RuntimeError" in entries[0]["error"]
