@@ -22,6 +22,7 @@ from .errors import (
     UnknownFieldTypeError,
     UnknownMarkError,
     UnknownNodeError,
+    UnsupportedLanguage,
     WordImportError,
 )
 from .html import card_html, plan_html
@@ -32,7 +33,7 @@ from .word_import import ImportResult, import_docx
 
 __all__ = [
     "ExportError", "ImportResult", "PlanError", "UnknownFieldTypeError", "UnknownMarkError",
-    "UnknownNodeError", "WordImportError",
+    "UnknownNodeError", "UnsupportedLanguage", "WordImportError",
     "card_docx", "card_html", "card_json", "card_markdown", "import_docx", "open_data_schema",
     "plan_docx", "plan_html", "plan_json", "plan_markdown", "validate_plan",
 ]

@@ -2,7 +2,15 @@
 
 Nothing is parsed before the checks pass: the upload's size, the zip's own bookkeeping, and the
 declared uncompressed size of every member; members are then read with a hard cap in case the
-declared sizes lie. XML is parsed without entity expansion or network access.
+declared sizes lie, and the main document's elements are counted by a streaming pass (memory
+bounded, no tree kept) before it is parsed into a tree. XML is parsed without entity expansion
+or network access.
+
+The limits are set from real cards (docs/exports.md): one exported card is 37 KB of document
+XML with about 100 paragraphs, 5 tables, 90 cells and 110 runs; a whole 40-card plan exported
+as one document is 1.3 MB with 4,000 paragraphs, 200 tables, 3,400 cells and 4,100 runs. The
+limits leave room for that plan and for heavily formatted hand-written cards, and refuse the
+200,000-paragraph files that took tens of seconds to read.
 """
 from __future__ import annotations
 
@@ -17,8 +25,13 @@ from lxml import etree
 from .errors import WordImportError
 
 MAX_BYTES = 10 * 1024 * 1024
-MAX_UNPACKED = 100 * 1024 * 1024
+# All members together (pictures included, which are not read); each XML part read on its own.
+MAX_UNPACKED = 32 * 1024 * 1024
+MAX_PART = 4 * 1024 * 1024
 MAX_MEMBERS = 2000
+# Most elements of each kind the main document may hold, and most characters of text.
+MAX_ELEMENTS = {"p": 10_000, "tbl": 500, "tr": 5_000, "tc": 20_000, "r": 40_000}
+MAX_TEXT_CHARS = 1_000_000
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
 # Stream names of an encrypted OOXML file inside its OLE container, as stored (UTF-16LE).
@@ -26,6 +39,7 @@ _ENCRYPTION_STREAMS = ("EncryptedPackage".encode("utf-16-le"), "EncryptionInfo".
 OFFICE_DOCUMENT_RT = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument"
 _REL_NS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 _RT_BASE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/"
+_W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, remove_comments=True)
 
 
@@ -65,16 +79,56 @@ def _check_container(data: bytes, max_bytes: int) -> None:
 
 
 def _read(archive: zipfile.ZipFile, name: str, max_unpacked: int) -> bytes:
+    limit = min(max_unpacked, MAX_PART)
     with archive.open(name) as member:
-        content = member.read(max_unpacked + 1)
-    if len(content) > max_unpacked:
-        raise WordImportError("too_large", "The document unpacks to more data than allowed.")
+        content = member.read(limit + 1)
+    if len(content) > limit:
+        raise WordImportError("too_large", f"A part of the Word document unpacks to more than "
+                                           f"{limit // (1024 * 1024) or 1} MB; a commitment card is far smaller.")
     return content
 
 
-def _parse(archive: zipfile.ZipFile, name: str, max_unpacked: int) -> etree._Element:
+_COUNTED = {f"{{{_W_NS}}}{name}": name for name in MAX_ELEMENTS}
+_TEXT = f"{{{_W_NS}}}t"
+
+
+def check_counts(content: bytes) -> None:
+    """Count the main document's paragraphs, tables, rows, cells, runs and text, streaming.
+
+    Raises:
+        WordImportError: "too_large" naming what there is too much of; "corrupt" for bad XML.
+    """
+    counts = dict.fromkeys(MAX_ELEMENTS, 0)
+    chars = 0
+    events = etree.iterparse(io.BytesIO(content), events=("end",), tag=(*_COUNTED, _TEXT),
+                             resolve_entities=False, no_network=True, huge_tree=False)
     try:
-        return etree.fromstring(_read(archive, name, max_unpacked), _PARSER)
+        for _, element in events:
+            if element.tag == _TEXT:
+                chars += len(element.text or "")
+                if chars > MAX_TEXT_CHARS:
+                    raise WordImportError("too_large", f"The document holds more than {MAX_TEXT_CHARS:,} "
+                                                       "characters of text; a commitment card is far shorter.")
+            else:
+                name = _COUNTED[element.tag]
+                counts[name] += 1
+                if counts[name] > MAX_ELEMENTS[name]:
+                    raise WordImportError("too_large", f"The document holds more than {MAX_ELEMENTS[name]:,} "
+                                                       f"{_NAMES[name]}; a commitment card has far fewer.")
+            element.clear(keep_tail=True)
+    except etree.XMLSyntaxError:
+        raise WordImportError("corrupt", "The Word document is damaged (its XML cannot be read).") from None
+
+
+_NAMES = {"p": "paragraphs", "tbl": "tables", "tr": "table rows", "tc": "table cells", "r": "runs of text"}
+
+
+def _parse(archive: zipfile.ZipFile, name: str, max_unpacked: int, count: bool = False) -> etree._Element:
+    content = _read(archive, name, max_unpacked)
+    if count:
+        check_counts(content)
+    try:
+        return etree.fromstring(content, _PARSER)
     except etree.XMLSyntaxError:
         raise WordImportError("corrupt", "The Word document is damaged (its XML cannot be read).") from None
 
@@ -132,7 +186,7 @@ def _load(archive: zipfile.ZipFile, names: set[str], max_unpacked: int) -> Packa
         main = "word/document.xml"
     if main is None or main not in names or "[Content_Types].xml" not in names:
         raise WordImportError("not_docx", "This file is a zip archive but not a Word document (.docx).")
-    document = _parse(archive, main, max_unpacked)
+    document = _parse(archive, main, max_unpacked, count=True)
     if etree.QName(document).localname != "document":
         raise WordImportError("not_docx", "This file is an Office document but not a Word document.")
     package = Package(document=document)

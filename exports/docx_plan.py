@@ -15,7 +15,7 @@ from . import i18n, values
 from .docx_card import HEADER_SHADE, LABEL_SHADE, write_card
 from .docx_setup import TEXT_WIDTH, Body, header_footer, new_document, to_bytes
 from .docx_xml import SMALL
-from .plan import check_plan, grouped_cards, signoffs
+from .plan import axis_heading, check_plan, grouped_cards, signoffs
 
 if TYPE_CHECKING:
     from lxml import etree
@@ -125,7 +125,7 @@ def _signoffs(writer: Writer, body: etree._Element, plan: dict[str, Any], headin
 
 
 def _axis_title(axis: dict[str, Any], lang: str) -> str:
-    return i18n.text("axis_heading", lang, number=axis["number"], title=i18n.localized(axis["title"], lang))
+    return axis_heading(axis, lang)
 
 
 def plan_docx(template: dict[str, Any], plan: dict[str, Any], lang: str) -> bytes:
@@ -170,6 +170,8 @@ def plan_docx(template: dict[str, Any], plan: dict[str, Any], lang: str) -> byte
             _heading(writer, body, axis_heading, page_break=True)
             for card_heading, card in cards:
                 _heading(writer, body, card_heading)
+                if card.get("error"):
+                    writer.text_paragraph(body, i18n.text("card_unreadable", lang, message=card["error"]))
                 write_card(writer, body, template, card["content"], lang)
         _signoffs(writer, body, plan, annex, lang)
     header = title if plan["final"] else f"{title} — {i18n.text('draft', lang)}"

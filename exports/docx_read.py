@@ -14,13 +14,14 @@ from typing import TYPE_CHECKING, Any, Union
 
 from lxml import etree
 
+from schemas.vocabulary import is_safe_link
+
 from .bidi import BIDI_CONTROLS, drop_number_marks
 from .docx_xml import R_NS, VAL, w
 
 if TYPE_CHECKING:
     from .docx_package import Package
 
-SAFE_LINK = re.compile(r"^(https?://|mailto:)", re.IGNORECASE)
 _HEADING_NAME = re.compile(r"^(heading|titre|t[ií]tulo|[uü]berschrift|عنوان)\s*\d", re.IGNORECASE)
 _OFF = frozenset({"0", "false", "off", "none"})
 # Containers whose runs are part of the text (tracked insertions, content controls, fields…).
@@ -263,7 +264,7 @@ class Reader:
                 self._run(child, out, href)
             elif child.tag == w("hyperlink"):
                 target = self.links.get(child.get(f"{{{R_NS}}}id", ""))
-                safe = target if target and SAFE_LINK.match(target) else None
+                safe = target if is_safe_link(target) else None
                 self._walk(child, out, safe or href)
             elif child.tag in _TRANSPARENT:
                 self._walk(child, out, href)

@@ -5,9 +5,10 @@ type that has no handler raises UnknownNodeError: content is never dropped witho
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Callable
+
+from schemas.vocabulary import MARKS, is_safe_link, list_start
 
 from .errors import UnknownMarkError, UnknownNodeError
 
@@ -17,8 +18,6 @@ if TYPE_CHECKING:
     from .docx_xml import Writer
 
 EXPORTER = "docx"
-SAFE_LINK = re.compile(r"^(https?://|mailto:)", re.IGNORECASE)
-KNOWN_MARKS = frozenset({"bold", "italic", "underline", "link"})
 LIST_INDENT = 360
 
 
@@ -64,8 +63,8 @@ def _list(node: dict[str, Any], ctx: Context) -> None:
     if numbering is None:
         raise RuntimeError("This writer has no numbering part; lists cannot be written")
     if node["type"] == "orderedList":
-        start = (node.get("attrs") or {}).get("start", 1)
-        num_id = numbering.ordered(level, int(start) if str(start).isdigit() else 1)
+        start = list_start((node.get("attrs") or {}).get("start", 1)) or 1
+        num_id = numbering.ordered(level, start)
     else:
         num_id = numbering.bullet()
     inner = replace(ctx, level=level, num_id=num_id)
@@ -114,14 +113,14 @@ def _text(node: dict[str, Any], writer: Writer, p: etree._Element, rtl: bool) ->
     href = None
     for mark in node.get("marks") or []:
         kind = mark.get("type")
-        if kind not in KNOWN_MARKS:
+        if kind not in MARKS:
             raise UnknownMarkError(kind, EXPORTER)
         if kind == "link":
             href = (mark.get("attrs") or {}).get("href")
         else:
             flags[kind] = True
     text = node.get("text") or ""
-    if href and isinstance(href, str) and SAFE_LINK.match(href):
+    if is_safe_link(href):
         writer.runs(writer.hyperlink(p, href), text, rtl, link=True, **flags)
     else:
         # Links to anything but the web or mail keep their text and lose the target.

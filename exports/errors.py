@@ -5,6 +5,13 @@ every class carries a message a person can read as it is.
 """
 from __future__ import annotations
 
+# The one language error, shared with the server (schemas/vocabulary.py); re-exported here so
+# callers of the exporters find every error they may meet in this module.
+from schemas.vocabulary import UnsupportedLanguage
+
+__all__ = ["ExportError", "PlanError", "UnknownFieldTypeError", "UnknownMarkError", "UnknownNodeError",
+           "UnsupportedLanguage", "WordImportError"]
+
 
 class ExportError(ValueError):
     """Content or a plan cannot be exported as given."""
@@ -59,11 +66,12 @@ class WordImportError(ValueError):
     """An uploaded file that cannot be imported as a card. Nothing was created.
 
     Attributes:
-        code: one of "not_docx", "corrupt", "encrypted", "too_large", "empty".
+        code: one of "not_docx", "corrupt", "encrypted", "too_large", "empty", or "too_complex"
+            (the server stopped reading it: over its time or memory limit).
         message: a sentence to show the person who uploaded the file.
     """
 
-    CODES = frozenset({"not_docx", "corrupt", "encrypted", "too_large", "empty"})
+    CODES = frozenset({"not_docx", "corrupt", "encrypted", "too_large", "empty", "too_complex"})
 
     def __init__(self, code: str, message: str) -> None:
         if code not in self.CODES:

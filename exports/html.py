@@ -8,18 +8,18 @@ dir="auto" so a French paragraph inside an Arabic card reads left to right.
 """
 from __future__ import annotations
 
-import re
 from functools import lru_cache
 from html import escape
 from typing import Any
 
 from markdown_it import MarkdownIt
 
+from schemas.vocabulary import is_safe_link
+
 from . import i18n
 from .bidi import is_rtl_language, keep_numbers_ltr
 from .markdown import card_markdown, plan_markdown
 
-SAFE_LINK = re.compile(r"^(https?://|mailto:)", re.IGNORECASE)
 _AUTO_DIR = frozenset({"paragraph_open", "heading_open", "list_item_open", "th_open", "td_open"})
 
 
@@ -33,7 +33,7 @@ def _post_process(state: Any) -> None:
                 child.content = keep_numbers_ltr(child.content)
             elif child.type == "link_open":
                 href = child.attrGet("href") or ""
-                if not SAFE_LINK.match(str(href)):
+                if not is_safe_link(href):
                     # Defence in depth: the Markdown exporter only writes safe links.
                     child.attrSet("href", "#")
                 child.attrSet("rel", "nofollow noopener")

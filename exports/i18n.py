@@ -9,9 +9,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from .errors import ExportError
+from schemas.vocabulary import LANGUAGES, check_language  # noqa: F401  (LANGUAGES: exporters read it here)
 
-LANGUAGES = ("ar", "fr", "en")
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
 STRINGS: dict[str, dict[str, str]] = {
@@ -39,18 +38,19 @@ STRINGS: dict[str, dict[str, str]] = {
     "period": {"ar": "الفترة: {start} – {end}", "fr": "Période : {start} – {end}", "en": "Period: {start} – {end}"},
     "date": {"ar": "التاريخ: {date}", "fr": "Date : {date}", "en": "Date: {date}"},
     "axis": {"ar": "المحور", "fr": "Axe", "en": "Axis"},
+    "no_axis": {"ar": "بدون محور", "fr": "Sans axe", "en": "Without axis"},
+    "card_unreadable": {"ar": "تعذرت قراءة هذه البطاقة: {message}", "fr": "Cette fiche n'a pas pu être lue : {message}",
+                        "en": "This card could not be read: {message}"},
 }
 
 
 def check_lang(lang: str) -> str:
-    """Return `lang` if the exporters support it.
+    """Return `lang` if the exporters support it (the one language check, schemas.vocabulary).
 
     Raises:
-        ExportError: for any other language code.
+        UnsupportedLanguage: for any other language code.
     """
-    if lang not in LANGUAGES:
-        raise ExportError(f"Unsupported export language {lang!r}; use one of {', '.join(LANGUAGES)}")
-    return lang
+    return check_language(lang)
 
 
 def text(key: str, lang: str, **values: Any) -> str:

@@ -12,7 +12,7 @@ import schemas
 from . import i18n, values
 from .errors import UnknownFieldTypeError
 from .markdown_rich import cell_text, escape_text, rich_markdown
-from .plan import check_plan, grouped_cards, signoffs
+from .plan import axis_heading, check_plan, grouped_cards, signoffs
 
 EMPTY = "—"
 
@@ -121,15 +121,17 @@ def plan_markdown(template: dict[str, Any], plan: dict[str, Any], lang: str) -> 
     for axis, cards in groups:
         for card in cards:
             content = card["content"]
-            rows.append([str(axis["number"]), values.card_number(content), values.card_title(content),
+            rows.append([str(axis["number"] or "—"), values.card_number(content), values.card_title(content),
                          i18n.localized((content.get("card") or {}).get("lead"), lang)])
     out.append(pipe_table(headers, rows))
 
     for axis, cards in groups:
-        title = i18n.text("axis_heading", lang, number=axis["number"], title=i18n.localized(axis["title"], lang))
-        out.append(f"## {escape_text(title)}")
+        out.append(f"## {escape_text(axis_heading(axis, lang))}")
         for card in cards:
-            out.extend(card_sections(template, card["content"], lang, 3))
+            sections = card_sections(template, card["content"], lang, 3)
+            if card.get("error"):
+                sections.insert(1, escape_text(i18n.text("card_unreadable", lang, message=card["error"])))
+            out.extend(sections)
 
     out.append(f"## {escape_text(i18n.text('annex_signoffs', lang))}")
     annex = signoffs(plan)

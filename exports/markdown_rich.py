@@ -10,11 +10,11 @@ import re
 from typing import Any, Callable
 from urllib.parse import quote
 
+from schemas.vocabulary import MARKS, is_safe_link, list_start
+
 from .errors import UnknownMarkError, UnknownNodeError
 
 EXPORTER = "markdown"
-SAFE_LINK = re.compile(r"^(https?://|mailto:)", re.IGNORECASE)
-KNOWN_MARKS = frozenset({"bold", "italic", "underline", "link"})
 # Inline characters that could start Markdown syntax, entities or HTML anywhere in a line.
 _INLINE_SPECIAL = re.compile(r"([\\`*_\[\]<>|~&])")
 # Line starts that would make a heading, list, quote, setext underline or thematic break.
@@ -53,7 +53,7 @@ def cell_text(text: str) -> str:
 
 
 def safe_url(href: Any) -> str | None:
-    if not isinstance(href, str) or not SAFE_LINK.match(href.strip()):
+    if not is_safe_link(href):
         return None
     return quote(href.strip(), safe="/:?#[]@!$&'*+,;=%~-._")
 
@@ -65,7 +65,7 @@ def _text(node: dict[str, Any]) -> str:
     href = None
     for mark in node.get("marks") or []:
         kind = mark.get("type")
-        if kind not in KNOWN_MARKS:
+        if kind not in MARKS:
             raise UnknownMarkError(kind, EXPORTER)
         if kind == "bold":
             bold = True
@@ -121,8 +121,7 @@ def _paragraph(node: dict[str, Any], alternate: bool) -> list[str]:
 
 def _list(node: dict[str, Any], alternate: bool) -> list[str]:
     ordered = node["type"] == "orderedList"
-    start = (node.get("attrs") or {}).get("start", 1) if ordered else 1
-    start = int(start) if str(start).isdigit() else 1
+    start = (list_start((node.get("attrs") or {}).get("start", 1)) or 1) if ordered else 1
     lines: list[str] = []
     for index, item in enumerate(node.get("content") or []):
         if item.get("type") != "listItem":

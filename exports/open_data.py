@@ -161,6 +161,8 @@ def plan_json(template: dict[str, Any], plan: dict[str, Any], lang: str | None =
             values.check_content(template, card["content"])
             item = commitment(template, card["content"], lang)
             item["status"] = str(card.get("status") or "")
+            if card.get("error"):
+                item["error"] = str(card["error"])
             items.append(item)
         axes.append({"number": axis["number"], "title": _labels(axis["title"], lang), "commitments": items})
     out["plan"] = {

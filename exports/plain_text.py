@@ -7,10 +7,11 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
+from schemas.vocabulary import MARKS, list_start
+
 from .errors import UnknownMarkError, UnknownNodeError
 
 EXPORTER = "text"
-KNOWN_MARKS = frozenset({"bold", "italic", "underline", "link"})
 
 
 def _inline(nodes: list[dict[str, Any]]) -> str:
@@ -19,7 +20,7 @@ def _inline(nodes: list[dict[str, Any]]) -> str:
         kind = node.get("type")
         if kind == "text":
             for mark in node.get("marks") or []:
-                if mark.get("type") not in KNOWN_MARKS:
+                if mark.get("type") not in MARKS:
                     raise UnknownMarkError(mark.get("type"), EXPORTER)
             out.append(node.get("text") or "")
         elif kind == "hardBreak":
@@ -35,8 +36,7 @@ def _paragraph(node: dict[str, Any], depth: int) -> list[str]:
 
 def _list(node: dict[str, Any], depth: int) -> list[str]:
     ordered = node["type"] == "orderedList"
-    start = (node.get("attrs") or {}).get("start", 1)
-    start = int(start) if str(start).isdigit() else 1
+    start = list_start((node.get("attrs") or {}).get("start", 1)) or 1
     lines = []
     for index, item in enumerate(node.get("content") or []):
         if item.get("type") != "listItem":

@@ -7,13 +7,16 @@
         "final": bool,                # False prints a DRAFT marking on the cover
         "date": "YYYY-MM-DD",         # the date printed on the cover
         "axes": [{"id": int, "number": int, "title": {"ar", "fr", "en"}}],
-        "cards": [{"id": int, "axis_id": int, "status": str, "content": <canonical content>}],
+        "cards": [{"id": int, "axis_id": int | None, "status": str, "content": <canonical content>,
+                   "error"?: str}],         # error: the card could not be read; content is empty
         "signoffs": [{"card_number": str, "name": str, "role": str, "organisation": str,
                       "date": "YYYY-MM-DD", "hash": "<sha256 hex>"}],
     }
 
 Checks are loose on purpose: they catch a wrongly wired caller (a missing key, a card whose axis
-is not in the plan) with a message naming the place, and leave values themselves alone.
+is not in the plan) with a message naming the place, and leave values themselves alone. A card
+without an axis (axis_id None: cards created through the API or imported without one) is shown
+under a last "without axis" group.
 """
 from __future__ import annotations
 
@@ -66,6 +69,10 @@ def validate_plan(plan: Any) -> dict[str, Any]:
         _require(axis, "title", dict, path)
     for i, card in enumerate(_require(plan, "cards", list, "")):
         path = f"cards[{i}]"
+        if not isinstance(card, dict) or card.get("axis_id") is None:
+            _require(card, "content", dict, path)
+            _require(card["content"], "fields", dict, f"{path}.content")
+            continue
         if _require(card, "axis_id", (int, str), path) not in axis_ids:
             raise PlanError(f"{path}.axis_id", f"{card['axis_id']!r} is not the id of an axis of this plan")
         content = _require(card, "content", dict, path)
@@ -81,20 +88,36 @@ def natural_key(value: Any) -> tuple:
     return tuple(int(p) if p.isdigit() else p for p in _DIGITS.split(str(value)))
 
 
+# The group of cards that have no axis; "number" None tells the exporters to use its own words.
+NO_AXIS = {"id": None, "number": None, "title": {lang: i18n.text("no_axis", lang) for lang in i18n.LANGUAGES}}
+
+
 def grouped_cards(plan: dict[str, Any]) -> list[tuple[dict[str, Any], list[dict[str, Any]]]]:
     """(axis, its cards) in axis number order, cards in commitment number order.
 
-    Axes without cards are kept: the plan shows every axis it declares.
+    Axes without cards are kept: the plan shows every axis it declares. Cards without an axis
+    come last, under NO_AXIS (only when there are some).
     """
     by_axis: dict[Any, list[dict[str, Any]]] = {axis["id"]: [] for axis in plan["axes"]}
+    by_axis[None] = []
     for card in plan["cards"]:
-        by_axis[card["axis_id"]].append(card)
+        by_axis[card.get("axis_id")].append(card)
+    axes = sorted(plan["axes"], key=lambda a: natural_key(a["number"]))
+    if by_axis[None]:
+        axes.append(NO_AXIS)
     out = []
-    for axis in sorted(plan["axes"], key=lambda a: natural_key(a["number"])):
+    for axis in axes:
         cards = sorted(by_axis[axis["id"]], key=lambda c: (
             natural_key((c["content"].get("card") or {}).get("number") or ""), natural_key(c.get("id", ""))))
         out.append((axis, cards))
     return out
+
+
+def axis_heading(axis: dict[str, Any], lang: str) -> str:
+    """"Axe 2 : title", or the "without axis" words for NO_AXIS."""
+    if axis["number"] is None:
+        return i18n.localized(axis["title"], lang)
+    return i18n.text("axis_heading", lang, number=axis["number"], title=i18n.localized(axis["title"], lang))
 
 
 def signoffs(plan: dict[str, Any]) -> list[dict[str, Any]]:

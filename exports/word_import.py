@@ -16,6 +16,8 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
+from schemas.vocabulary import MAX_TEXT, clean_text, text_problem
+
 from .docx_package import MAX_BYTES, MAX_UNPACKED, open_package
 from .docx_read import Cell, Para, Reader, Table
 from .docx_xml import w
@@ -23,7 +25,6 @@ from .errors import WordImportError
 from .labels import column_index, field_index, option_index
 from .word_values import parse_date, parse_month
 
-MAX_TEXT = 100_000
 _TICKED = "☑☒✓✔✅■▣"
 _UNTICKED = "☐□"
 _BULLETS = "•·-*–▪◦"
@@ -146,6 +147,9 @@ class _Mapper:
         except _Skip as skip:
             self.report(source, fid, "ignored", str(skip))
             return
+        value, cleaned = _cleaned(value, bool(spec.get("multiline")) or spec["type"] != "text")
+        if cleaned:
+            detail = "; ".join(d for d in (detail, "control characters were removed") if d)
         self.result.values[fid] = value
         self.report(source, fid, "mapped", detail)
 
@@ -275,6 +279,38 @@ class _Mapper:
 
     def _date(self, spec: dict[str, Any], blocks: list[Any]) -> tuple[str, str]:
         return _parsed(blocks, parse_date, "a date (write it like 2024-03-15)")
+
+
+def _cleaned(value: Any, multiline: bool) -> tuple[Any, bool]:
+    """`value` with control characters and lone surrogates removed from every string in it.
+
+    Word files may hold characters (C1 controls, DEL) that no card field accepts; the import
+    cleans them and says so rather than refusing the file. A single-line field gets its line
+    breaks as spaces. Row ids and option ids are untouched (the import makes them).
+
+    Returns:
+        (cleaned value, whether anything was removed).
+    """
+    changed = False
+
+    def clean(text: str, lines: bool) -> str:
+        nonlocal changed
+        if text_problem(text, lines) is None:
+            return text
+        # Line breaks folded into spaces are not worth a report line; other characters are.
+        changed |= text_problem(text.replace("\n", " ").replace("\t", " "), lines) is not None
+        return clean_text(text, lines)
+
+    def walk(item: Any, lines: bool) -> Any:
+        if isinstance(item, str):
+            return clean(item, lines)
+        if isinstance(item, list):
+            return [walk(v, lines) for v in item]
+        if isinstance(item, dict):
+            return {k: (v if k in ("id", "type") else walk(v, lines and k != "href")) for k, v in item.items()}
+        return item
+
+    return walk(value, multiline), changed
 
 
 def _parsed(blocks: list[Any], parse: Callable[[str], str | None], expected: str) -> tuple[str, str]:

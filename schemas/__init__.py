@@ -11,8 +11,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from .vocabulary import LANGUAGES  # noqa: F401  (defined once, in vocabulary.py)
+
 HERE = Path(__file__).parent
-LANGUAGES = ("ar", "fr", "en")
 DEFAULT_TEMPLATE = ("ogp-card", 1)
 DEFAULT_CRITERIA = ("default", 1)
 

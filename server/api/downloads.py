@@ -13,6 +13,7 @@ from .. import db
 from ..models import Card, Plan
 from ..services import cards as card_service
 from ..services import exports as export_service
+from ..services import offload
 from ..services.errors import Invalid
 from . import api, serialize
 from .helpers import ApiError, documents, lookup, require, user
@@ -25,14 +26,52 @@ MEDIA = {
 CARD_WRITERS: dict[str, Callable[..., Any]] = {
     "docx": exports.card_docx, "md": exports.card_markdown,
     "json": lambda t, c, lang: json.dumps(exports.card_json(t, c, lang), ensure_ascii=False, indent=1)}
-PLAN_WRITERS: dict[str, Callable[..., Any]] = {
-    "docx": exports.plan_docx, "md": exports.plan_markdown,
-    "json": lambda t, p, lang: json.dumps(exports.plan_json(t, p, lang), ensure_ascii=False, indent=1)}
+# Plan exports are built in a child process (server/services/offload.py): a large plan would
+# otherwise hold the gevent server for every other request.
+PLAN_TARGETS = {"docx": "exports:plan_docx", "md": "exports:plan_markdown", "json": "exports:plan_json"}
 MAX_UPLOAD = 10 * 1024 * 1024
+# Export errors as named 422 answers, most specific class first; never a 500.
+EXPORT_ERRORS: tuple[tuple[type[Exception], str], ...] = (
+    (exports.UnknownFieldTypeError, "template_not_exportable"),
+    (exports.UnknownNodeError, "content_not_exportable"),  # also UnknownMarkError
+    (exports.PlanError, "plan_not_exportable"),
+    (exports.ExportError, "not_exportable"),
+)
 
 
 def _lang() -> str:
     return export_service.check_lang(request.args.get("lang") or g.get("lang") or "ar")
+
+
+def _write(writer: Callable[..., Any], *args: Any) -> Any:
+    """Run an exporter; its errors become named 4xx JSON answers.
+
+    Raises:
+        ApiError: 422 with a code from EXPORT_ERRORS, or "invalid" on field "lang".
+    """
+    try:
+        return writer(*args)
+    except exports.UnsupportedLanguage as exc:
+        raise Invalid(exc.message, field="lang") from None
+    except exports.ExportError as exc:
+        code = next(code for kind, code in EXPORT_ERRORS if isinstance(exc, kind))
+        raise ApiError(422, code, str(exc)) from None
+    except offload.ChildError as exc:
+        # The same mapping for an error raised in a child process, known there by its class name.
+        kind = getattr(exports, exc.kind, None)
+        if not (isinstance(kind, type) and issubclass(kind, exports.ExportError)):
+            raise
+        code = next(code for known, code in EXPORT_ERRORS if issubclass(kind, known))
+        raise ApiError(422, code, exc.message) from None
+    except offload.OffloadError as exc:
+        raise ApiError(503 if exc.code == "failed" else 422, f"export_{exc.code}", exc.message) from None
+
+
+def _plan_writer(fmt: str) -> Callable[..., Any]:
+    def write(template: dict[str, Any], bundle: dict[str, Any], lang: str) -> Any:
+        data = export_service.build_plan_export(PLAN_TARGETS[fmt], template, bundle, lang)
+        return json.dumps(data, ensure_ascii=False, indent=1) if fmt == "json" else data
+    return write
 
 
 def _download(data: str | bytes, fmt: str, name: str) -> Response:
@@ -47,7 +86,7 @@ def export_card(card_id: int, fmt: str):  # noqa: ANN201
     require("card.export", card)
     lang = _lang()
     content = card_service.content(documents(), card)
-    data = CARD_WRITERS[fmt](export_service.template_for(card), content, lang)
+    data = _write(CARD_WRITERS[fmt], export_service.template_for(card), content, lang)
     export_service.record_export(db.session(), user(), fmt, lang, card=card)
     db.session().commit()
     return _download(data, fmt, f"iltizam-card-{card.number}-{lang}.{fmt}")
@@ -58,7 +97,7 @@ def export_plan(plan_id: int, fmt: str):  # noqa: ANN201
     require("plan.export", plan)
     lang = _lang()
     bundle = export_service.plan_bundle(documents(), plan, list(plan.cards))
-    data = PLAN_WRITERS[fmt](export_service.template_for(plan), bundle, lang)
+    data = _write(_plan_writer(fmt), export_service.template_for(plan), bundle, lang)
     export_service.record_export(db.session(), user(), fmt, lang, plan=plan, cards=len(bundle["cards"]))
     db.session().commit()
     return _download(data, fmt, f"iltizam-plan-{plan.id}-{lang}.{fmt}")
@@ -81,10 +120,12 @@ def import_card(plan_id: int):  # noqa: ANN201
         raise Invalid("send the Word file as the multipart field 'file'", field="file")
     data = upload.read(MAX_UPLOAD + 1)
     try:
-        result = exports.import_docx(export_service.template_for(plan), data, max_bytes=MAX_UPLOAD)
+        result = export_service.read_word(export_service.template_for(plan), data, max_bytes=MAX_UPLOAD)
     except exports.WordImportError as exc:
         status = 413 if exc.code == "too_large" else 422
         raise ApiError(status, exc.code, exc.message, field="file") from None
+    except offload.OffloadError as exc:
+        raise ApiError(503, "import_failed", exc.message, field="file") from None
     meta: dict[str, Any] = {"fields": result.values}
     for key in ("axis_id", "lead_org_id", "co_lead_org_id"):
         if request.form.get(key):

@@ -28,10 +28,12 @@ def set_text(target: Text, value: str) -> None:
     while end_old > start and end_new > start and old[end_old - 1] == value[end_new - 1]:
         end_old -= 1
         end_new -= 1
+    # pycrdt indexes Text by UTF-8 bytes, not characters: "é" or any Arabic letter is two.
+    at = len(old[:start].encode("utf-8"))
     if end_old > start:
-        del target[start:end_old]
+        del target[at:at + len(old[start:end_old].encode("utf-8"))]
     if end_new > start:
-        target.insert(start, value[start:end_new])
+        target.insert(at, value[start:end_new])
 
 
 def _mark_attrs(marks: list[dict[str, Any]]) -> dict[str, Any] | None:

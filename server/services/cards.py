@@ -57,6 +57,10 @@ def _number(session: Session, plan: Plan, value: Any, card: Card | None = None) 
     if not isinstance(value, (str, int)) or not str(value).strip() or len(str(value)) > 20:
         raise Invalid("number must be a short text such as \"3\" or \"2.1\"", field="number")
     value = str(value).strip()
+    try:
+        validation.check_text("number", value, multiline=False)
+    except validation.FieldError as exc:
+        raise Invalid(exc.message, field=exc.field) from None
     clash = session.scalars(select(Card.id).where(Card.plan_id == plan.id, Card.number == value)).first()
     if clash is not None and (card is None or clash != card.id):
         raise Conflict(f"card number {value} is already used in this plan", field="number")
@@ -120,8 +124,18 @@ def card_metadata(card: Card) -> dict[str, Any]:
 
 def content(documents: Documents, card: Card) -> dict[str, Any]:
     """The card's canonical content, computed from its live document."""
+    return content_and_problems(documents, card)[0]
+
+
+def content_and_problems(documents: Documents, card: Card) -> tuple[dict[str, Any], list[dict[str, str]]]:
+    """The card's canonical content and what had to be dropped or reshaped to compute it.
+
+    Returns:
+        (content, problems) as canonical.read_content gives them; problems is [] for a card
+        holding only what its template allows.
+    """
     doc = documents.read(card.id)
-    return canonical.canonical_content(doc, template_of(card.plan), card_metadata(card))
+    return canonical.read_content(doc, template_of(card.plan), card_metadata(card))
 
 
 def update_content(session: Session, documents: Documents, actor: User, card: Card,

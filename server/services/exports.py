@@ -6,14 +6,24 @@ metadata from the database.
 """
 from __future__ import annotations
 
+import logging
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+import exports
+from schemas import vocabulary
+
+from ..content import canonical
 from ..models import Card, Plan
-from . import audit
+from . import audit, offload
 from . import cards as card_service
 from .errors import Invalid
 from .plans import template_of
+
+logger = logging.getLogger(__name__)
+# A 40-card plan builds in about 0.2 s; these bound a runaway build, not a normal one.
+PLAN_EXPORT_TIMEOUT = 120.0
+PLAN_EXPORT_MEMORY = 1024 * 1024 * 1024
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -21,13 +31,17 @@ if TYPE_CHECKING:
     from ..collab.documents import Documents
     from ..models import User
 
-LANGS = ("ar", "fr", "en")
-
 
 def check_lang(lang: Any) -> str:
-    if lang not in LANGS:
-        raise Invalid(f"lang must be one of {', '.join(LANGS)}", field="lang")
-    return lang
+    """`lang` if it is a language of the card (schemas.vocabulary's one check).
+
+    Raises:
+        Invalid: (422, field "lang") for any other value.
+    """
+    try:
+        return vocabulary.check_language(lang)
+    except vocabulary.UnsupportedLanguage as exc:
+        raise Invalid(exc.message, field="lang") from None
 
 
 def plan_bundle(documents: Documents, plan: Plan, cards: list[Card]) -> dict[str, Any]:
@@ -40,11 +54,60 @@ def plan_bundle(documents: Documents, plan: Plan, cards: list[Card]) -> dict[str
         "final": plan.final,
         "date": date.today().isoformat(),
         "axes": [{"id": a.id, "number": a.number, "title": a.titles()} for a in plan.axes],
-        "cards": [{"id": c.id, "axis_id": c.axis_id, "status": c.status,
-                   "content": card_service.content(documents, c)} for c in cards],
+        "cards": [_plan_card(documents, c) for c in cards],
         # Sign-offs arrive with the approval workflow; until then the annex says there are none.
         "signoffs": [],
     }
+
+
+def _plan_card(documents: Documents, card: Card) -> dict[str, Any]:
+    """One card of the plan bundle; a card that cannot be read is an empty entry with an error."""
+    entry: dict[str, Any] = {"id": card.id, "axis_id": card.axis_id, "status": card.status}
+    try:
+        entry["content"] = card_service.content(documents, card)
+    except Exception as exc:  # noqa: BLE001  (one card must not take the whole plan export down)
+        logger.exception("Card %s could not be read for a plan export", card.id)
+        entry["content"] = canonical.empty_content(template_of(card.plan), card_service.card_metadata(card))
+        entry["error"] = f"{type(exc).__name__} (card {card.number})"
+    return entry
+
+
+def read_word(template: dict[str, Any], data: bytes, max_bytes: int) -> exports.ImportResult:
+    """Read card values from an uploaded Word file, in a child process with time and memory limits.
+
+    The parse is pure Python: run in the request it would stop every other request of the gevent
+    server meanwhile (server/services/offload.py).
+
+    Raises:
+        WordImportError: what the import found wrong with the file, or "too_complex" when the
+            child went over its time or memory limit.
+        OffloadError: ("failed") the child died without an answer.
+    """
+    try:
+        found = offload.run("exports.word_import:import_docx", {"template": template, "max_bytes": max_bytes},
+                            data=data, timeout=offload.IMPORT_TIMEOUT)
+    except offload.ChildError as exc:
+        if exc.kind == "WordImportError" and exc.attrs.get("code") in exports.WordImportError.CODES:
+            raise exports.WordImportError(exc.attrs["code"], exc.attrs.get("message") or exc.message) from None
+        raise
+    except offload.OffloadError as exc:
+        if exc.code in ("timeout", "memory"):
+            raise exports.WordImportError(
+                "too_complex", "The Word document is too complex to read within the server's limits; "
+                               "remove pictures or unrelated pages, or copy the card into a new document.") from None
+        raise
+    return exports.ImportResult(values=found["values"], report=found["report"])
+
+
+def build_plan_export(target: str, template: dict[str, Any], bundle: dict[str, Any], lang: str) -> Any:
+    """Build a plan export ("exports:plan_docx", …) in a child process with a time limit.
+
+    Raises:
+        ChildError: the exporter raised; `kind` names its class (PlanError, UnknownNodeError…).
+        OffloadError: over the time or memory limit, or the child died.
+    """
+    return offload.run(target, {"template": template, "plan": bundle, "lang": lang},
+                       timeout=PLAN_EXPORT_TIMEOUT, memory=PLAN_EXPORT_MEMORY)
 
 
 def record_export(session: Session, actor: User, fmt: str, lang: str | None, *,

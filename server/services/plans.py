@@ -1,11 +1,12 @@
 """Action plans and their axes."""
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING, Any
 
 import schemas
+from schemas.vocabulary import MONTH_FORMAT, is_month
 
+from ..content import validation
 from ..models import Axis, Organisation, Plan, RoleAssignment
 from . import audit
 from .errors import Invalid
@@ -15,7 +16,6 @@ if TYPE_CHECKING:
 
     from ..models import User
 
-MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 DEFAULT_APPROVAL = {"required": ["lead", "co_lead", "steering"]}
 
 
@@ -23,16 +23,18 @@ def _text(data: dict[str, Any], key: str, limit: int = 300) -> str:
     value = data.get(key)
     if not isinstance(value, str) or not value.strip():
         raise Invalid(f"{key} is required", field=key)
-    if len(value) > limit:
-        raise Invalid(f"{key} is longer than {limit} characters", field=key)
+    try:
+        validation.check_text(key, value, multiline=False, limit=limit)
+    except validation.FieldError as exc:
+        raise Invalid(exc.message, field=exc.field) from None
     return value.strip()
 
 
 def _period(data: dict[str, Any]) -> tuple[str, str]:
     start, end = data.get("period_start"), data.get("period_end")
     for key, value in (("period_start", start), ("period_end", end)):
-        if not isinstance(value, str) or not MONTH.match(value):
-            raise Invalid(f"{key} must be a month written YYYY-MM", field=key)
+        if not is_month(value):
+            raise Invalid(f"{key} must be a month written {MONTH_FORMAT}", field=key)
     if end < start:
         raise Invalid("period_end is before period_start", field="period_end")
     return start, end

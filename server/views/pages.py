@@ -64,18 +64,28 @@ def home():  # noqa: ANN201
 def plan_dashboard(plan_id: int):  # noqa: ANN201
     plan = _get(Plan, plan_id)
     _require("plan.view", plan)
-    rows = []
-    for card in plan.cards:
-        content = card_service.content(documents(current_app), card)
-        results = card_service.evaluate_criteria(db.session(), card, content)
-        rows.append({"card": card, "title": content["fields"].get("title", ""),
-                     "passed": sum(r["passed"] for r in results), "total": len(results),
-                     "can_view": policy.allowed(db.session(), load_user(), "card.view", card)})
     session, user = db.session(), load_user()
+    rows = [_dashboard_row(session, user, card) for card in plan.cards]
     return render_template("dashboard.html", plan=plan, rows=rows,
                            can_manage_roles=policy.allowed(session, user, "plan.manage_roles", plan),
                            can_export=policy.allowed(session, user, "plan.export", plan),
                            can_import=policy.allowed(session, user, "card.create", plan))
+
+
+def _dashboard_row(session: Any, user: User, card: Card) -> dict[str, Any]:
+    """One card's dashboard row; a card that cannot be read degrades its own row only."""
+    row: dict[str, Any] = {"card": card, "can_view": policy.allowed(session, user, "card.view", card),
+                           "title": "", "passed": 0, "total": 0, "problems": 0, "error": None}
+    try:
+        content, problems = card_service.content_and_problems(documents(current_app), card)
+        results = card_service.evaluate_criteria(session, card, content)
+    except Exception:  # noqa: BLE001  (whatever one card holds, the plan's page must answer)
+        current_app.logger.exception("Card %s could not be read for the dashboard", card.id)
+        row["error"] = translate("dashboard.unreadable")
+        return row
+    row.update(title=content["fields"].get("title", ""), passed=sum(r["passed"] for r in results),
+               total=len(results), problems=len(problems))
+    return row
 
 
 @views.get("/cards/<int:card_id>")
@@ -84,11 +94,11 @@ def card_page(card_id: int):  # noqa: ANN201
     card = _get(Card, card_id)
     _require("card.view", card)
     session, user = db.session(), load_user()
-    content = card_service.content(documents(current_app), card)
+    content, problems = card_service.content_and_problems(documents(current_app), card)
     edit = policy.decide(session, user, "card.edit", card)
     return render_template(
         "card.html", card=card, plan=card.plan, template=template_of(card.plan), content=content,
-        content_hash=content_hash(content), criteria=card_service.evaluate_criteria(session, card, content),
+        content_hash=content_hash(content), problems=problems, criteria=card_service.evaluate_criteria(session, card, content),
         can_edit=edit.allowed, read_only_reason=None if edit else translate(edit.reason),
         can_comment=policy.allowed(session, user, "card.comment", card),
         can_manage_roles=policy.allowed(session, user, "card.manage_roles", card),

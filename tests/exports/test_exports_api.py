@@ -118,3 +118,40 @@ def test_bad_uploads_create_nothing(client, world, app, payload, code, status, m
     assert res.json["message"]
     with app.app_context():
         assert db.session().scalar(select(func.count()).select_from(Card)) == 1
+
+
+NO_AXIS = {"ar": "بدون محور", "fr": "Sans axe", "en": "Without axis"}
+
+
+@pytest.mark.parametrize("lang", ["ar", "fr", "en"])
+def test_cards_without_an_axis_are_grouped_under_their_own_heading(client, world, factory, lang):
+    # Cards created through the API or imported with the default axis have none.
+    res = client.post(f"/api/v1/plans/{world['plan']}/cards", headers=world["h"],
+                      json={"fields": {"title": "Carte sans axe"}})
+    assert res.status_code == 201, res.json
+    for fmt in ("docx", "md", "json"):
+        res = client.get(f"/api/v1/plans/{world['plan']}/export.{fmt}?lang={lang}", headers=world["h"])
+        assert res.status_code == 200, (fmt, res.data[:300])
+        if fmt == "docx":
+            text = "\n".join(p.text for p in Document(io.BytesIO(res.data)).paragraphs)
+        else:
+            text = res.get_data(as_text=True)
+        assert "Carte sans axe" in text and FIELDS["title"] in text
+        assert NO_AXIS[lang] in text, fmt
+    data = client.get(f"/api/v1/plans/{world['plan']}/export.json", headers=world["h"]).json
+    jsonschema.validate(data, exports.open_data_schema())
+    last = data["plan"]["axes"][-1]
+    assert last["number"] is None and last["title"] == {"ar": NO_AXIS["ar"]}
+    assert [c["title"] for c in last["commitments"]] == ["Carte sans axe"]
+
+
+def test_export_errors_are_named_4xx_answers(client, world, monkeypatch):
+    def broken(*args, **kwargs):
+        raise exports.UnknownNodeError("script", "docx")
+
+    monkeypatch.setitem(__import__("server.api.downloads", fromlist=["CARD_WRITERS"]).CARD_WRITERS, "docx", broken)
+    res = client.get(f"/api/v1/cards/{world['card']}/export.docx?lang=fr", headers=world["h"])
+    assert res.status_code == 422 and res.json["error"] == "content_not_exportable"
+    assert "script" in res.json["message"]
+    res = client.get(f"/api/v1/cards/{world['card']}/export.md?lang=de", headers=world["h"])
+    assert res.status_code == 422 and res.json["error"] == "invalid" and res.json["field"] == "lang"

@@ -17,6 +17,7 @@ from exports import (
     UnknownFieldTypeError,
     UnknownMarkError,
     UnknownNodeError,
+    UnsupportedLanguage,
     card_docx,
     plan_docx,
 )
@@ -313,7 +314,7 @@ def test_a_new_template_field_needs_no_code(template, fr_content):
 
 
 def test_misuse_fails_loudly(template, fr_content, plan):
-    with pytest.raises(ExportError, match="language"):
+    with pytest.raises(UnsupportedLanguage, match="language"):
         card_docx(template, fr_content, "de")
     with pytest.raises(ExportError, match="template"):
         card_docx(template, {**fr_content, "template": {"id": "other", "version": 9}}, "fr")

@@ -291,6 +291,40 @@ def test_zip_bomb_is_refused_before_parsing(template):
     assert info.value.code == "too_large"
 
 
+W_DOC = b'<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>'
+
+
+def _body(inner: bytes) -> bytes:
+    return W_DOC + inner + b"</w:body></w:document>"
+
+
+@pytest.mark.parametrize("name, document, says", [
+    # Each expands from a few KB to what took tens of seconds and gigabytes with the old limits.
+    ("huge part", _body(b"<w:p><w:r><w:t>x</w:t></w:r></w:p>" + b" " * (40 * 1024 * 1024)), "unpacks"),
+    ("part over its own cap", _body(b"<w:p/>" * (900 * 1024)), "unpacks"),
+    ("200,000 empty paragraphs", _body(b"<w:p/>" * 200_000), "paragraphs"),
+    ("runs", _body(b"<w:p>" + b"<w:r/>" * 50_000 + b"</w:p>"), "runs"),
+    ("cells", _body(b"<w:tbl><w:tr>" + b"<w:tc/>" * 25_000 + b"</w:tr></w:tbl>"), "cells"),
+    ("text", _body(b"<w:p><w:r><w:t>" + b"a" * 1_100_000 + b"</w:t></w:r></w:p>"), "characters"),
+])
+def test_bombs_are_refused_by_the_size_and_count_guards(template, name, document, says):
+    bomb = _replace_member(_docx_bytes(), "word/document.xml", document)
+    assert len(bomb) < 200 * 1024, name
+    with pytest.raises(WordImportError) as info:
+        import_docx(template, bomb)  # the default limits, in-process: no timeout is involved
+    assert info.value.code == "too_large", name
+    assert says in info.value.message, info.value.message
+
+
+def test_a_realistic_plan_sized_document_is_still_read(template):
+    from exports_support import make_plan
+
+    from exports import plan_docx
+
+    result = import_docx(template, plan_docx(template, make_plan(40), "fr"))
+    assert result.values["title"]
+
+
 def test_document_without_card_fields(template):
     document = docx.Document()
     document.add_heading("Compte rendu de réunion", level=1)
@@ -306,3 +340,16 @@ def test_import_never_mutates_the_template(template, fr_content):
     before = copy.deepcopy(template)
     import_docx(template, card_docx(template, fr_content, "fr"))
     assert template == before
+
+
+def test_control_characters_in_a_word_file_are_cleaned_and_reported(template, fr_content):
+    content = copy.deepcopy(fr_content)
+    content["fields"]["title"] = "Titre\x7f propre\x85"
+    content["fields"]["summary"] = "Ligne\x9b une"
+    result = import_docx(template, card_docx(template, content, "fr"))
+    assert result.values["title"] == "Titre propre"
+    assert result.values["summary"] == "Ligne une"
+    lines = {r["field"]: r for r in result.report if r["status"] == "mapped"}
+    assert "control characters were removed" in lines["title"]["detail"]
+    assert "control characters" not in lines["problem"]["detail"]
+    validate_fields(template, result.values)
