@@ -64,7 +64,7 @@ def _write(writer: Callable[..., Any], *args: Any) -> Any:
         code = next(code for known, code in EXPORT_ERRORS if issubclass(kind, known))
         raise ApiError(422, code, exc.message) from None
     except offload.OffloadError as exc:
-        raise ApiError(503 if exc.code == "failed" else 422, f"export_{exc.code}", exc.message) from None
+        raise ApiError(503 if exc.code in ("failed", "busy") else 422, f"export_{exc.code}", exc.message) from None
 
 
 def _plan_writer(fmt: str) -> Callable[..., Any]:

@@ -20,6 +20,7 @@ import json
 import os
 import subprocess
 import sys
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -33,10 +34,16 @@ IMPORT_MEMORY = 768 * 1024 * 1024
 # Test-only: a directory; the child writes "started" there and waits for "release" to appear, so
 # a test can hold a job open and check other requests are served meanwhile. Never set in production.
 HOLD_ENV = "ILTIZAM_OFFLOAD_HOLD"
+# Children at once in one server process (each costs an interpreter: about 60 MB and a core);
+# more jobs wait their turn for up to QUEUE_SECONDS, then are answered "busy" so that a flood
+# of uploads cannot take the machine.
+MAX_CHILDREN = 2
+QUEUE_SECONDS = 20.0
+_slots = threading.BoundedSemaphore(MAX_CHILDREN)
 
 
 class OffloadError(RuntimeError):
-    """The child could not do the job. `code` is "timeout", "memory" or "failed"."""
+    """The child could not do the job. `code` is "timeout", "memory", "busy" or "failed"."""
 
     def __init__(self, code: str, message: str) -> None:
         super().__init__(message)
@@ -69,7 +76,8 @@ def run(target: str, kwargs: dict[str, Any], *, data: bytes | None = None,
         The function's JSON result (bytes results come back as bytes).
 
     Raises:
-        OffloadError: "timeout" (killed after `timeout`), "memory" (over its cap) or "failed".
+        OffloadError: "timeout" (killed after `timeout`), "memory" (over its cap), "busy" (every
+            worker slot stayed taken for QUEUE_SECONDS) or "failed".
         ChildError: the function raised; `kind` names the exception class.
     """
     if target not in ALLOWED:
@@ -77,14 +85,19 @@ def run(target: str, kwargs: dict[str, Any], *, data: bytes | None = None,
     job = {"target": target, "kwargs": kwargs, "memory": memory}
     if data is not None:
         job["data"] = base64.b64encode(data).decode("ascii")
-    proc = subprocess.Popen([sys.executable, "-m", "server.services.offload"], cwd=ROOT,
-                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    if not _slots.acquire(timeout=QUEUE_SECONDS):
+        raise OffloadError("busy", "The server is busy with other imports and exports; try again in a minute.")
     try:
-        out, err = proc.communicate(json.dumps(job).encode("utf-8"), timeout=timeout)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.communicate()
-        raise OffloadError("timeout", f"The work took longer than {timeout:g} seconds and was stopped.") from None
+        proc = subprocess.Popen([sys.executable, "-m", "server.services.offload"], cwd=ROOT,
+                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        try:
+            out, err = proc.communicate(json.dumps(job).encode("utf-8"), timeout=timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.communicate()
+            raise OffloadError("timeout", f"The work took longer than {timeout:g} seconds and was stopped.") from None
+    finally:
+        _slots.release()
     return _answer(proc.returncode, out, err)
 
 

@@ -13,7 +13,7 @@ from server import db
 from server.auth.tokens import create_token
 from server.models import User
 from server.services import offload
-from tests.server_process import ServerProcess, wait_until
+from server_process import ServerProcess, wait_until
 
 CONTENT = {"template": {"id": "ogp-card", "version": 1}, "card": {"number": "4"},
            "fields": {"title": "Budget citoyen", "summary": "Publier le budget.",
@@ -92,3 +92,20 @@ def test_other_requests_are_served_while_an_import_is_read(app, factory, databas
     finally:
         (hold / "release").write_text("go")
         server.stop()
+
+
+def test_jobs_beyond_the_worker_slots_wait_then_are_answered_busy(monkeypatch):
+    import threading
+
+    from server.services import offload
+
+    monkeypatch.setattr(offload, "_slots", threading.BoundedSemaphore(1))
+    monkeypatch.setattr(offload, "QUEUE_SECONDS", 0.2)
+    assert offload._slots.acquire()  # the one slot is taken by a job still running
+    try:
+        with pytest.raises(offload.OffloadError) as refused:
+            offload.run("server.services.offload:_sleep_for_tests", {"seconds": 0})
+        assert refused.value.code == "busy"
+    finally:
+        offload._slots.release()
+    assert offload.run("server.services.offload:_sleep_for_tests", {"seconds": 0}) == "slept"
