@@ -34,6 +34,12 @@ def from_environment() -> dict[str, Any]:
         "SMTP_HOST": os.environ.get("SMTP_HOST") or None,
         "SMTP_PORT": int(os.environ.get("SMTP_PORT", "25")),
         "SMTP_FROM": os.environ.get("SMTP_FROM", "iltizam@localhost"),
+        # How many reverse proxies in front append to X-Forwarded-For (docs/deployment.md);
+        # 0 trusts no such header, so nobody can pose as another address.
+        "PROXY_HOPS": int(os.environ.get("PROXY_HOPS", "0")),
+        # A session ends this long after sign-in however active it is (unlike
+        # PERMANENT_SESSION_LIFETIME, which every request renews).
+        "SESSION_ABSOLUTE_SECONDS": int(os.environ.get("SESSION_ABSOLUTE_SECONDS", str(12 * 3600))),
     }
 
 

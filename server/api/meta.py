@@ -5,13 +5,17 @@ import json
 from functools import lru_cache
 from pathlib import Path
 
-from flask import jsonify
+from flask import g, jsonify
 
 import schemas
 
-from ..services.errors import NotFound
+from .. import db
+from ..auth.current import log_in
+from ..auth.passwords import verify_password
+from ..services import accounts, live
+from ..services.errors import Forbidden, Invalid, NotFound
 from . import api, serialize
-from .helpers import user
+from .helpers import body, user
 
 OPENAPI = Path(__file__).with_name("openapi.json")
 
@@ -30,6 +34,23 @@ def openapi():  # noqa: ANN201
 @api.get("/me")
 def me():  # noqa: ANN201
     return jsonify(serialize.user(user()))
+
+
+@api.post("/me/password")
+def change_password():  # noqa: ANN201
+    data = body()
+    if not verify_password(user().password_hash, str(data.get("current_password", ""))):
+        raise Forbidden("current_password is not your password", field="current_password")
+    new = data.get("new_password")
+    try:
+        accounts.set_password(db.session(), user(), new if isinstance(new, str) else "")
+    except ValueError as exc:
+        raise Invalid(str(exc), field="new_password") from None
+    db.session().commit()
+    live.credentials_revoked(user().id)
+    if not g.get("via_token"):
+        log_in(user())  # every other session ended; this browser stays signed in
+    return "", 204
 
 
 @api.get("/templates/<template_id>/<int:version>")

@@ -9,6 +9,7 @@ from ..auth.current import check_csrf, load_user, log_in, log_out
 from ..auth.passwords import MIN_LENGTH, hash_password, verify_password
 from ..i18n import translate
 from ..models import LANGUAGES, User
+from ..services import accounts, live
 from ..services import roles as role_service
 from ..services.errors import ServiceError
 from . import views
@@ -46,6 +47,12 @@ def login():  # noqa: ANN201
 @views.post("/logout")
 def logout():  # noqa: ANN201
     check_csrf()
+    user = load_user()
+    if user is not None:
+        # Signing out ends the account's sessions everywhere, so a copied cookie dies too.
+        accounts.end_sessions(db.session(), user, "logout")
+        db.session().commit()
+        live.credentials_revoked(user.id)
     log_out()
     return redirect(url_for("views.login"))
 
