@@ -1,6 +1,9 @@
 """Sign-in, sign-out, interface language, invitation acceptance."""
 from __future__ import annotations
 
+import unicodedata
+from urllib.parse import urlsplit
+
 from flask import current_app, flash, g, redirect, render_template, request, session, url_for
 from sqlalchemy import select
 
@@ -14,11 +17,21 @@ from ..services import roles as role_service
 from ..services.errors import ServiceError
 from . import views
 
+# Controls, format characters (bidi, zero-width) and line/paragraph separators.
+_INVISIBLE = frozenset({"Cc", "Cf", "Zl", "Zp"})
+
 
 def _safe_next(target: str | None) -> str:
-    # Only same-site paths, so the login form cannot bounce people to another site.
-    if target and target.startswith("/") and not target.startswith("//"):
-        return target
+    """Where to go after signing in: a path of this site, else the home page.
+
+    Browsers drop tabs and line breaks from a URL and read a backslash as a slash, so
+    "/\t/evil.example" would be "//evil.example", another site; such characters are removed
+    before the check (and a line break would break the Location header).
+    """
+    cleaned = "".join(c for c in target or "" if c != "\\" and unicodedata.category(c) not in _INVISIBLE)
+    parts = urlsplit(cleaned)
+    if cleaned.startswith("/") and not cleaned.startswith("//") and not parts.scheme and not parts.netloc:
+        return cleaned
     return url_for("views.home")
 
 
