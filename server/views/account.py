@@ -67,6 +67,9 @@ def logout():  # noqa: ANN201
         db.session().commit()
         live.credentials_revoked(user.id)
     log_out()
+    target = request.form.get("next")
+    if target:  # back to where sign-out was offered (an invitation for another account)
+        return redirect(url_for("views.login", next=_safe_next(target)))
     return redirect(url_for("views.login"))
 
 
@@ -93,17 +96,26 @@ def accept_invitation(token: str):  # noqa: ANN201
         return render_template("error.html", status=exc.status, code=exc.code, message=exc.message), exc.status
     user = load_user()
     existing = db.session().scalars(select(User).where(User.email == invitation.email)).first()
-    if request.method == "GET":
+
+    def page(status: int = 200, **extra: object):  # noqa: ANN202
         return render_template("invitation.html", invitation=invitation, user=user, existing=existing,
-                               min_length=MIN_LENGTH)
+                               min_length=MIN_LENGTH, **extra), status
+
+    # An invitation is for the address it was sent to: someone signed in as another account is
+    # offered to sign out, and an address with an account needs that account's password.
+    if user is not None and user.email != invitation.email:
+        flash(translate("invitation.wrong_account"), "error")
+        return page(403, wrong_account=True)
+    if request.method == "GET":
+        return page()
     check_csrf()
     if user is None and existing is None:
         name = request.form.get("name", "").strip()
         password = request.form.get("password", "")
-        if not name or len(password) < MIN_LENGTH:
-            flash(translate("invitation.need_name_password", n=MIN_LENGTH), "error")
-            return render_template("invitation.html", invitation=invitation, user=None, existing=None,
-                                   min_length=MIN_LENGTH), 422
+        problem = accounts.name_problem(name)
+        if problem or len(password) < MIN_LENGTH:
+            flash(translate(problem or "invitation.need_name_password", n=MIN_LENGTH), "error")
+            return page(422)
         user = User(email=invitation.email, name=name[:200], password_hash=hash_password(password),
                     language=g.get("lang", "ar"))
         db.session().add(user)
@@ -114,8 +126,10 @@ def accept_invitation(token: str):  # noqa: ANN201
         assignment = role_service.accept(db.session(), invitation, user)
     except ServiceError as exc:
         db.session().rollback()
-        return render_template("error.html", status=exc.status, code=exc.code, message=exc.message), exc.status
+        message = translate(exc.reason) if isinstance(exc, role_service.Refused) else exc.message
+        return render_template("error.html", status=exc.status, code=exc.code, message=message), exc.status
     db.session().commit()
+    role_service.announce(assignment.plan_id, assignment.card_id, user.id)
     log_in(user)
     if assignment.card_id:
         return redirect(url_for("views.card_page", card_id=assignment.card_id))
