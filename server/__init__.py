@@ -35,6 +35,13 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         kwargs["message_queue"] = app.config["REDIS_URL"]
     socketio.init_app(app, **kwargs)
     engine.init_app(app, socketio)
+    if app.config.get("PROXY_HOPS"):
+        # Outermost, so the socket handshake sees the client's address too. Only the last
+        # PROXY_HOPS entries of X-Forwarded-For (those our own proxies added) are believed.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = app.config["PROXY_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
 
     from .cli import register_commands
 

@@ -44,9 +44,11 @@ def login():  # noqa: ANN201
     password = request.form.get("password", "")
     address = request.remote_addr or "unknown"
     throttle = current_app.extensions["iltizam.throttle"]
-    if throttle.blocked(email, address):
-        flash(translate("login.throttled"), "error")
-        return render_template("login.html", next=request.form.get("next", ""), email=email), 429
+    wait = throttle.wait(email, address)
+    if wait:
+        flash(translate("login.throttled", n=wait), "error")
+        page = render_template("login.html", next=request.form.get("next", ""), email=email)
+        return page, 429, {"Retry-After": str(wait)}
     found = db.session().scalars(select(User).where(User.email == email)).first()
     if not verify_password(found.password_hash if found else None, password):
         throttle.failed(email, address)
