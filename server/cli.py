@@ -71,10 +71,15 @@ def create_user(email: str, name: str, password: str, language: str, admin: bool
     from .auth.passwords import hash_password
     from .models import User
 
+    from .i18n import translate
+    from .services.accounts import name_problem
+
     session = db.session()
     email = email.strip().lower()
     if session.scalars(select(User).where(User.email == email)).first():
         raise click.ClickException(f"an account with {email} already exists")
+    if name_problem(name):
+        raise click.ClickException(translate(name_problem(name), "en"))
     try:
         password_hash = hash_password(password)
     except ValueError as exc:
