@@ -103,8 +103,11 @@ def _roles_page(plan: Plan, card: Card | None, status: int = 200, invited_link: 
     session, user = db.session(), load_user()
     return render_template("roles.html", plan=plan, card=card,
                            members=role_service.members(session, plan, card),
-                           show_emails=policy.may_manage_roles(session, user, card or plan),
-                           roles=CARD_ROLES if card else PLAN_ROLES, invited_link=invited_link), status
+                           # E-mails and the forms only for those who manage these roles.
+                           can_manage=policy.may_manage_roles(session, user, card or plan),
+                           roles=[r for r in (CARD_ROLES if card else PLAN_ROLES)  # those this user hands out
+                                  if policy.decide_assignment(session, user, r, plan, card, None)],
+                           invited_link=invited_link), status
 
 
 def _scope(plan_id: int | None, card_id: int | None) -> tuple[Plan, Card | None, str, str]:

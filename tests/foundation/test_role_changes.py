@@ -3,6 +3,8 @@ themselves, e-mail addresses stay with those who manage roles, and live connecti
 every committed change."""
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import select
 
@@ -141,6 +143,13 @@ def test_the_roles_page_shows_emails_only_to_role_managers(client, auth, app, ca
     auth.login("contributor@example.org")
     page = client.get(f"/cards/{w['card']}/roles").get_data(as_text=True)
     assert "<bdi>lead</bdi>" in page and "lead@example.org" not in page
+    assert 'value="revoke"' not in page and 'value="grant"' not in page
+    client.post("/logout", data={"csrf_token": auth.headers()["X-CSRF-Token"]})
+    auth.login("lead@example.org")
+    page = client.get(f"/cards/{w['card']}/roles").get_data(as_text=True)
+    assert "contributor@example.org" in page
+    offered = set(re.findall(r'<option value="([a-z_]+)"', page))
+    assert offered == {"contributor", "viewer"}  # the roles a lead may hand out
 
 
 def test_non_members_learn_nothing_of_a_cards_status(client, app, card_world):
