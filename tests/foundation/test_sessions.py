@@ -15,7 +15,6 @@ from server.migrate import upgrade
 from server.models import User
 from tests.conftest import PASSWORD, PG_ADMIN, _pg
 from tests.foundation.test_api import bearer
-from tests.foundation.test_role_changes import live  # noqa: F401  (fixture)
 
 
 def _cookie(client) -> str:  # noqa: ANN001
@@ -43,7 +42,7 @@ def _socket_accepted(app, client) -> bool:  # noqa: ANN001
             sock.disconnect(namespace="/collab")
 
 
-def test_a_cookie_kept_from_before_sign_out_no_longer_works(client, auth, factory, app, live):  # noqa: F811
+def test_a_cookie_kept_from_before_sign_out_no_longer_works(client, auth, factory, app, live):
     uid = factory.user(email="amina@example.org")
     auth.login("amina@example.org")
     assert _signed_in(client) and _socket_accepted(app, client)
@@ -115,7 +114,7 @@ def test_session_valid_is_what_the_engine_rechecks_a_socket_with(client, auth, f
         assert not session_valid(user, {**data, "sv": ""})
 
 
-def test_a_new_password_ends_every_session_but_the_one_that_set_it(app, factory, live):  # noqa: F811
+def test_a_new_password_ends_every_session_but_the_one_that_set_it(app, factory, live):
     uid = factory.user(email="leila@example.org")
     from tests.conftest import Auth
 
@@ -133,7 +132,7 @@ def test_a_new_password_ends_every_session_but_the_one_that_set_it(app, factory,
     assert Auth(elsewhere).login("leila@example.org", "a brand new secret").status_code == 302
 
 
-def test_an_admin_reset_ends_every_session(app, factory, runner, live):  # noqa: F811
+def test_an_admin_reset_ends_every_session(app, factory, runner, live):
     uid = factory.user(email="hamid@example.org")
     from tests.conftest import Auth
 
@@ -147,7 +146,7 @@ def test_an_admin_reset_ends_every_session(app, factory, runner, live):  # noqa:
     assert Auth(browser).login("hamid@example.org", "reset by the admin").status_code == 302
 
 
-def test_revoking_a_token_tells_the_live_engine(client, factory, app, live):  # noqa: F811
+def test_revoking_a_token_tells_the_live_engine(client, factory, app, live):
     uid = factory.user()
     h = bearer(app, uid)
     made = client.post("/api/v1/tokens", headers=h, json={"name": "ci"}).json
