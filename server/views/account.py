@@ -95,7 +95,8 @@ def accept_invitation(token: str):  # noqa: ANN201
         invitation = role_service.invitation_for_token(db.session(), token, config["SECRET_KEY"],
                                                        config["INVITATION_DAYS"])
     except ServiceError as exc:
-        return render_template("error.html", status=exc.status, code=exc.code, message=exc.message), exc.status
+        return render_template("error.html", status=exc.status, code=exc.code,
+                               message=role_service.message_for(exc)), exc.status
     user = load_user()
     existing = db.session().scalars(select(User).where(User.email == invitation.email)).first()
 
@@ -128,8 +129,8 @@ def accept_invitation(token: str):  # noqa: ANN201
         assignment = role_service.accept(db.session(), invitation, user)
     except ServiceError as exc:
         db.session().rollback()
-        message = translate(exc.reason) if isinstance(exc, role_service.Refused) else exc.message
-        return render_template("error.html", status=exc.status, code=exc.code, message=message), exc.status
+        return render_template("error.html", status=exc.status, code=exc.code,
+                               message=role_service.message_for(exc)), exc.status
     db.session().commit()
     role_service.announce(assignment.plan_id, assignment.card_id, user.id)
     log_in(user)

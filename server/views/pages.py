@@ -123,11 +123,6 @@ def _back(plan: Plan, card: Card | None) -> Any:
     return redirect(url_for("views.plan_roles", plan_id=plan.id))
 
 
-def _refusal(exc: ServiceError) -> str:
-    reason = getattr(exc, "reason", None)
-    return translate(reason) if reason else exc.message
-
-
 def _roles_view(plan_id: int | None = None, card_id: int | None = None):  # noqa: ANN202
     plan, card, manage, view = _scope(plan_id, card_id)
     _require(view, card or plan)
@@ -166,7 +161,7 @@ def _roles_view(plan_id: int | None = None, card_id: int | None = None):  # noqa
             abort(400, description=translate("error.bad_request"))
     except ServiceError as exc:
         session.rollback()
-        flash(_refusal(exc), "error")
+        flash(role_service.message_for(exc), "error")
         return _roles_page(plan, card, exc.status)
     session.commit()
     role_service.announce(plan.id, *changed)

@@ -119,4 +119,4 @@ def test_tampered_and_expired_invitations(client, auth, factory, app):
         inv.expires_at = inv.expires_at - timedelta(days=30)
         db.session().commit()
     res = client.get(path)
-    assert res.status_code == 403 and "expired" in res.get_data(as_text=True)
+    assert res.status_code == 403 and "انتهت صلاحية هذه الدعوة" in res.get_data(as_text=True)

@@ -79,3 +79,4 @@ def test_a_name_with_direction_overrides_is_refused(client, invited, app):
     res = client.post(invited["path"], data={"name": "\u200fسلمى Salma", "password": "a long enough secret",
                                              "csrf_token": Auth(client).csrf()})
     assert res.status_code == 302  # a plain direction mark is fine
+    assert client.get("/api/v1/me").json["name"] == "\u200fسلمى Salma"  # and signed in

@@ -167,3 +167,19 @@ def test_committed_role_and_status_changes_reach_live_connections(client, auth, 
     client.post(f"/plans/{w['plan']}/roles", data={"action": "grant", "email": "friend@example.org",
                                                    "role": "steering", "csrf_token": csrf})
     assert live.calls[-1][:4] == ("rights", (), w["plan"], w["friend"])
+
+
+def test_role_refusals_on_pages_speak_the_readers_language(client, auth, factory, app):
+    coordinator = factory.user(email="coord@example.org", admin=True, language="fr")
+    plan = factory.plan(coordinator)
+    auth.login("coord@example.org")
+    with app.app_context():
+        only = db.session().scalars(select(RoleAssignment.id).where(RoleAssignment.role == "coordinator")).one()
+    res = client.post(f"/plans/{plan}/roles", data={"action": "revoke", "assignment_id": only,
+                                                    "csrf_token": auth.headers()["X-CSRF-Token"]})
+    assert res.status_code == 409 and "Un plan garde au moins un coordinateur." in res.get_data(as_text=True)
+    res = client.post(f"/plans/{plan}/roles", data={"action": "invite", "email": "nope", "role": "steering",
+                                                    "csrf_token": auth.headers()["X-CSRF-Token"]})
+    assert res.status_code == 422 and "Indiquez une adresse e-mail." in res.get_data(as_text=True)
+    api = client.delete(f"/api/v1/plans/{plan}/members/{only}", headers=auth.headers())
+    assert api.status_code == 409 and api.json["message"] == "A plan keeps at least one coordinator."
