@@ -17,6 +17,7 @@ from flask import abort, current_app, g, request, session
 
 from .. import db
 from ..models import User
+from ..models.accounts import new_session_version
 from .tokens import user_for_token
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -72,6 +73,10 @@ def session_valid(user: User, data: Mapping[str, Any]) -> bool:
 
 
 def log_in(user: User) -> None:
+    if not user.session_version:
+        # An account written outside the ORM (the column's empty server default): give it one.
+        user.session_version = new_session_version()
+        db.session().commit()
     session.clear()
     session.permanent = True
     session["user_id"] = user.id

@@ -13,7 +13,7 @@ from server.auth.current import session_valid
 from server.extensions import socketio
 from server.migrate import upgrade
 from server.models import User
-from tests.conftest import PASSWORD, PG_ADMIN, _pg
+from tests.conftest import _HASH, PASSWORD, PG_ADMIN, _pg
 from tests.foundation.test_api import bearer
 
 
@@ -181,3 +181,14 @@ def test_migration_0002_gives_existing_accounts_distinct_versions(engine, tmp_pa
             with drop[0].connect() as conn:
                 conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{drop[1]}"'))
             drop[0].dispose()
+
+
+def test_an_account_inserted_without_a_version_still_signs_in(client, auth, app):
+    with app.app_context():
+        db.session().execute(sa.text(
+            "INSERT INTO users (email, name, password_hash, language, is_admin, created_at) "
+            "VALUES ('raw@example.org', 'raw', :h, 'ar', false, CURRENT_TIMESTAMP)"),
+            {"h": _HASH})
+        db.session().commit()
+    assert auth.login("raw@example.org").status_code == 302
+    assert _signed_in(client)
