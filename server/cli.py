@@ -69,9 +69,8 @@ def seed_demo(as_json: bool) -> None:
 def create_user(email: str, name: str, password: str, language: str, admin: bool) -> None:
     from . import db
     from .auth.passwords import hash_password
-    from .models import User
-
     from .i18n import translate
+    from .models import User
     from .services.accounts import name_problem
 
     session = db.session()

@@ -6,7 +6,6 @@ import time
 
 import pytest
 import sqlalchemy as sa
-from sqlalchemy import select
 
 from server import db
 from server.auth.current import session_valid
