@@ -162,3 +162,22 @@ def test_processes_count_together_and_follow_the_same_rules(counters):
     assert two.wait("x@example.org", "A") == 0
     clock.advance(901)
     assert two.wait("x@example.org", "10.0.0.3") == 0  # forgotten after a quiet window
+
+
+def test_the_password_change_check_is_throttled_too(app, factory, clock):
+    factory.user(email="x@example.org")
+    client = app.test_client()
+    auth = Auth(client)
+    assert _login(client, "x@example.org").status_code == 302
+    url = "/api/v1/me/password"
+    for _ in range(5):
+        res = client.post(url, headers=auth.headers(), json={"current_password": "guess", "new_password": "x" * 12})
+        assert res.status_code == 403
+    res = client.post(url, headers=auth.headers(),
+                      json={"current_password": "correct horse battery", "new_password": "x" * 12})
+    assert res.status_code == 429 and res.json["field"] == "current_password"
+    assert int(res.headers["Retry-After"]) == 30 and "30 seconds" in res.json["message"]
+    clock.advance(30)
+    res = client.post(url, headers=auth.headers(),
+                      json={"current_password": "correct horse battery", "new_password": "x" * 12})
+    assert res.status_code == 204
