@@ -10,7 +10,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build the application. Only wiring happens here; every part lives in its own module."""
     from . import config, db, errors, i18n
     from .api import api
-    from .auth import throttle
+    from .auth import headers, throttle
     from .collab import engine
     from .extensions import socketio
     from .views import views
@@ -24,6 +24,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     db.init_app(app)
     i18n.init_app(app)
     throttle.init_app(app)
+    headers.init_app(app)
     errors.init_app(app)
     app.register_blueprint(api)
     app.register_blueprint(views)
@@ -37,6 +38,13 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         kwargs["message_queue"] = app.config["REDIS_URL"]
     socketio.init_app(app, **kwargs)
     engine.init_app(app, socketio)
+    if app.config.get("PROXY_HOPS"):
+        # Outermost, so the socket handshake sees the client's address too. Only the last
+        # PROXY_HOPS entries of X-Forwarded-For (those our own proxies added) are believed.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = app.config["PROXY_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
 
     from .cli import register_commands
 

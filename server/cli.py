@@ -26,6 +26,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(seed_demo)
     app.cli.add_command(create_user)
     app.cli.add_command(create_token_cmd)
+    app.cli.add_command(reset_password)
 
 
 @click.group("db", help="Database schema.")
@@ -68,12 +69,16 @@ def seed_demo(as_json: bool) -> None:
 def create_user(email: str, name: str, password: str, language: str, admin: bool) -> None:
     from . import db
     from .auth.passwords import hash_password
+    from .i18n import translate
     from .models import User
+    from .services.accounts import name_problem
 
     session = db.session()
     email = email.strip().lower()
     if session.scalars(select(User).where(User.email == email)).first():
         raise click.ClickException(f"an account with {email} already exists")
+    if name_problem(name):
+        raise click.ClickException(translate(name_problem(name), "en"))
     try:
         password_hash = hash_password(password)
     except ValueError as exc:
@@ -98,6 +103,27 @@ def create_token_cmd(email: str, name: str) -> None:
     _, secret = create_token(session, user, name)
     session.commit()
     click.echo(secret)
+
+
+@click.command("reset-password", help="Set a new password for EMAIL and end all its sessions.")
+@click.argument("email")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+def reset_password(email: str, password: str) -> None:
+    from . import db
+    from .models import User
+    from .services import accounts, live
+
+    session = db.session()
+    user = session.scalars(select(User).where(User.email == email.strip().lower())).first()
+    if user is None:
+        raise click.ClickException(f"no account with {email}")
+    try:
+        accounts.set_password(session, user, password, why="password_reset")
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
+    session.commit()
+    live.credentials_revoked(user.id)
+    click.echo(f"new password set for {user.email}; its sessions have ended")
 
 
 @click.command("run", help="Serve the app with live co-editing on HOST:PORT (default 127.0.0.1:5000).")

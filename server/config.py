@@ -34,6 +34,12 @@ def from_environment() -> dict[str, Any]:
         "SMTP_HOST": os.environ.get("SMTP_HOST") or None,
         "SMTP_PORT": int(os.environ.get("SMTP_PORT", "25")),
         "SMTP_FROM": os.environ.get("SMTP_FROM", "iltizam@localhost"),
+        # How many reverse proxies in front append to X-Forwarded-For (docs/deployment.md);
+        # 0 trusts no such header, so nobody can pose as another address.
+        "PROXY_HOPS": int(os.environ.get("PROXY_HOPS", "0")),
+        # A session ends this long after sign-in however active it is (unlike
+        # PERMANENT_SESSION_LIFETIME, which every request renews).
+        "SESSION_ABSOLUTE_SECONDS": int(os.environ.get("SESSION_ABSOLUTE_SECONDS", str(12 * 3600))),
     }
 
 
@@ -43,6 +49,12 @@ DEFAULTS: dict[str, Any] = {
     "PERMANENT_SESSION_LIFETIME": 60 * 60 * 12,
     "MAX_CONTENT_LENGTH": 12 * 1024 * 1024,
     "INVITATION_DAYS": 14,
-    "LOGIN_ATTEMPTS": 5,          # failed logins allowed per email and address...
-    "LOGIN_WINDOW_SECONDS": 300,  # ...within this window
+    # Login throttling (server/auth/throttle.py): free failures per account and address, then
+    # a delay doubling from LOGIN_DELAY_SECONDS; failures are forgotten after a quiet window.
+    "LOGIN_ATTEMPTS": 5,
+    "LOGIN_WINDOW_SECONDS": 900,
+    "LOGIN_DELAY_SECONDS": 30,
+    "LOGIN_MAX_DELAY_SECONDS": 900,
+    "LOGIN_ACCOUNT_ATTACK": 20,   # failures on one account, all addresses: no more free retries
+    "LOGIN_ADDRESS_LIMIT": 100,   # failures from one address, all accounts: scripted guessing
 }

@@ -35,7 +35,9 @@ def error_response(status: int, code: str, message: str, field: str | None = Non
 def init_app(app: Flask) -> None:
     @app.errorhandler(ServiceError)
     def _service(exc: ServiceError):  # noqa: ANN202
-        return error_response(exc.status, exc.code, exc.message, exc.field)
+        response, status = error_response(exc.status, exc.code, exc.message, exc.field)
+        # An error may name headers of its own (Retry-After on a 429).
+        return response, status, getattr(exc, "headers", None) or {}
 
     @app.errorhandler(Unavailable)
     def _unavailable(exc: Unavailable):  # noqa: ANN202

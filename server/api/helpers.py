@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 from typing import Any, TypeVar
 
-from flask import abort, current_app, g, request
+from flask import current_app, g, request
 
 from .. import db, policy
 from ..auth.current import check_csrf, load_user

@@ -5,7 +5,9 @@ from flask import jsonify
 from sqlalchemy import select
 
 from .. import db, policy
+from ..i18n import translate
 from ..models import ORGANISATION_KINDS, Organisation
+from ..services import accounts
 from . import api, serialize
 from .helpers import ApiError, body, lookup, user
 
@@ -31,6 +33,9 @@ def create_organisation():  # noqa: ANN201
     for key in ("name_ar", "name_fr"):
         if not isinstance(data.get(key), str) or not data[key].strip() or len(data[key]) > 300:
             raise ApiError(422, "invalid", f"{key} is required (at most 300 characters)", field=key)
+        problem = accounts.name_problem(data[key])
+        if problem:
+            raise ApiError(422, "invalid", translate(problem, "en"), field=key)
     org = Organisation(kind=data["kind"], name_ar=data["name_ar"].strip(), name_fr=data["name_fr"].strip())
     db.session().add(org)
     db.session().commit()

@@ -1,6 +1,7 @@
 """People and organisations: users, organisations, API tokens."""
 from __future__ import annotations
 
+import secrets
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, String
@@ -30,6 +31,11 @@ class Organisation(Base):
         return {"ar": self.name_ar, "fr": self.name_fr, "en": self.name_fr}
 
 
+def new_session_version() -> str:
+    """A fresh random session version: 32 hex characters, unrelated to any credential."""
+    return secrets.token_hex(16)
+
+
 class User(Base):
     __tablename__ = "users"
 
@@ -41,6 +47,10 @@ class User(Base):
     is_admin: Mapped[bool] = mapped_column(default=False)
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Carried by each session cookie as `sv`; replacing it (sign-out, new password) ends every
+    # session of the account. The empty server default only lets migration 0002 add the column
+    # on SQLite; rows are always written with a random value, and an empty one matches no session.
+    session_version: Mapped[str] = mapped_column(String(32), default=new_session_version, server_default="")
 
     organisation: Mapped[Organisation | None] = relationship(back_populates="members")
     tokens: Mapped[list[ApiToken]] = relationship(back_populates="user")

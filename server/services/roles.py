@@ -16,7 +16,7 @@ from .. import policy
 from ..i18n import translate
 from ..models import CARD_ROLES, PLAN_ROLES, Card, Invitation, RoleAssignment, User, utcnow
 from . import audit, live
-from .errors import Conflict, Forbidden, Invalid, NotFound
+from .errors import Conflict, Forbidden, Invalid, NotFound, ServiceError
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -24,19 +24,24 @@ if TYPE_CHECKING:
     from ..models import Plan
 
 
-class Refused(Forbidden):
-    """A refusal whose reason is a message-catalogue key, so pages can show it translated."""
+def _keyed(error: type[ServiceError], reason: str, field: str | None = None, **params: Any) -> ServiceError:
+    """`error` with its English message (the API's), keeping the catalogue key for pages."""
+    exc = error(translate(reason, "en", **params), field=field)
+    exc.reason, exc.params = reason, params  # type: ignore[attr-defined]
+    return exc
 
-    def __init__(self, reason: str) -> None:
-        super().__init__(translate(reason, "en"))
-        self.reason = reason
+
+def message_for(exc: ServiceError) -> str:
+    """What a page shows for `exc`: its message in the reader's language when it has a key."""
+    reason = getattr(exc, "reason", None)
+    return translate(reason, **getattr(exc, "params", {})) if reason else exc.message
 
 
 def _check_allowed(session: Session, actor: User, role: str, plan: Plan, card: Card | None,
                    target: User | None, removing: bool = False) -> None:
     decision = policy.decide_assignment(session, actor, role, plan, card, target, removing=removing)
     if not decision:
-        raise Refused(decision.reason)
+        raise _keyed(Forbidden, decision.reason)
 
 
 def announce(plan_id: int, card_id: int | None, user_id: int) -> None:
@@ -65,8 +70,8 @@ def members(session: Session, plan: Plan, card: Card | None = None) -> list[Role
 def _check_role(role: Any, card: Card | None) -> str:
     allowed = CARD_ROLES if card is not None else PLAN_ROLES
     if role not in allowed:
-        where = "a card" if card is not None else "a plan"
-        raise Invalid(f"role on {where} must be one of {', '.join(allowed)}", field="role")
+        raise _keyed(Invalid, "roles.card_roles" if card is not None else "roles.plan_roles", field="role",
+                     roles=", ".join(allowed))
     return role
 
 
@@ -75,7 +80,7 @@ def grant(session: Session, actor: User, plan: Plan, card: Card | None, user: Us
 
     Raises:
         Invalid: not a role of that kind of object.
-        Refused: the policy refuses (a self-grant, a role only the coordinator hands out...).
+        Forbidden: the policy refuses (a self-grant, a role only the coordinator hands out...).
         Conflict: the user already holds it.
     """
     _check_role(role, card)
@@ -90,7 +95,7 @@ def _assign(session: Session, actor: User, plan: Plan, card: Card | None, user: 
         RoleAssignment.card_id.is_(None) if card_id is None else RoleAssignment.card_id == card_id,
         RoleAssignment.role == role)).first()
     if exists is not None:
-        raise Conflict(f"{user.email} already holds the role {role} here", field="role")
+        raise _keyed(Conflict, "roles.already_held", field="role")
     assignment = RoleAssignment(user_id=user.id, plan_id=plan.id, card_id=card_id, role=role)
     session.add(assignment)
     session.flush()
@@ -102,7 +107,7 @@ def revoke(session: Session, actor: User, plan: Plan, assignment: RoleAssignment
     """Remove `assignment`, if `actor` may.
 
     Raises:
-        Refused: the policy refuses (for instance a co-lead removing the lead).
+        Forbidden: the policy refuses (for instance a co-lead removing the lead).
         Conflict: it is the plan's last coordinator.
     """
     card = session.get(Card, assignment.card_id) if assignment.card_id else None
@@ -112,7 +117,7 @@ def revoke(session: Session, actor: User, plan: Plan, assignment: RoleAssignment
             RoleAssignment.plan_id == assignment.plan_id, RoleAssignment.card_id.is_(None),
             RoleAssignment.role == "coordinator", RoleAssignment.id != assignment.id)).first()
         if others is None:
-            raise Conflict("a plan keeps at least one coordinator", field="role")
+            raise _keyed(Conflict, "roles.last_coordinator", field="role")
     audit.record(session, actor, "role.revoked", plan=plan, card=card, user_id=assignment.user_id,
                  role=assignment.role)
     session.delete(assignment)
@@ -129,10 +134,10 @@ def invite(session: Session, actor: User, plan: Plan, card: Card | None, email: 
     """Create an invitation. Returns it and the signed token to put in the link."""
     _check_role(role, card)
     if not isinstance(email, str) or "@" not in email or len(email) > 254:
-        raise Invalid("email must be an email address", field="email")
+        raise _keyed(Invalid, "roles.bad_email", field="email")
     email = email.strip().lower()
     if email == actor.email:
-        raise Refused("policy.self_grant")
+        raise _keyed(Forbidden, "policy.self_grant")
     _check_allowed(session, actor, role, plan, card, None)
     invitation = Invitation(email=email, plan_id=plan.id, card_id=card.id if card else None,
                             role=role, invited_by_id=actor.id, expires_at=utcnow() + timedelta(days=days))
@@ -146,16 +151,16 @@ def invitation_for_token(session: Session, token: str, secret_key: str, days: in
     try:
         invitation_id = _serializer(secret_key).loads(token, max_age=days * 86400)
     except SignatureExpired:
-        raise Forbidden("this invitation has expired; ask the coordinator for a new one") from None
+        raise _keyed(Forbidden, "invitation.expired") from None
     except BadSignature:
-        raise NotFound("this invitation link is not valid") from None
+        raise _keyed(NotFound, "invitation.invalid") from None
     invitation = session.get(Invitation, invitation_id)
     if invitation is None:
-        raise NotFound("this invitation link is not valid")
+        raise _keyed(NotFound, "invitation.invalid")
     if invitation.accepted_at is not None:
-        raise Conflict("this invitation was already used")
+        raise _keyed(Conflict, "invitation.used")
     if invitation.expires_at < utcnow():
-        raise Forbidden("this invitation has expired; ask the coordinator for a new one")
+        raise _keyed(Forbidden, "invitation.expired")
     return invitation
 
 
@@ -163,13 +168,13 @@ def accept(session: Session, invitation: Invitation, user: User) -> RoleAssignme
     """Give `user` the invited role: the one way to take a role oneself.
 
     Raises:
-        Refused: `user` is not the account the invitation was addressed to.
+        Forbidden: `user` is not the account the invitation was addressed to.
         Conflict: the user already holds the role.
     """
     from ..models import Plan
 
     if user.email != invitation.email:
-        raise Refused("invitation.wrong_account")
+        raise _keyed(Forbidden, "invitation.wrong_account")
     plan = session.get(Plan, invitation.plan_id)
     card = session.get(Card, invitation.card_id) if invitation.card_id else None
     invitation.accepted_at = utcnow()

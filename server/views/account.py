@@ -1,6 +1,9 @@
 """Sign-in, sign-out, interface language, invitation acceptance."""
 from __future__ import annotations
 
+import unicodedata
+from urllib.parse import urlsplit
+
 from flask import current_app, flash, g, redirect, render_template, request, session, url_for
 from sqlalchemy import select
 
@@ -9,15 +12,26 @@ from ..auth.current import check_csrf, load_user, log_in, log_out
 from ..auth.passwords import MIN_LENGTH, hash_password, verify_password
 from ..i18n import translate
 from ..models import LANGUAGES, User
+from ..services import accounts, live
 from ..services import roles as role_service
 from ..services.errors import ServiceError
 from . import views
 
+# Controls, format characters (bidi, zero-width) and line/paragraph separators.
+_INVISIBLE = frozenset({"Cc", "Cf", "Zl", "Zp"})
+
 
 def _safe_next(target: str | None) -> str:
-    # Only same-site paths, so the login form cannot bounce people to another site.
-    if target and target.startswith("/") and not target.startswith("//"):
-        return target
+    """Where to go after signing in: a path of this site, else the home page.
+
+    Browsers drop tabs and line breaks from a URL and read a backslash as a slash, so
+    "/\t/evil.example" would be "//evil.example", another site; such characters are removed
+    before the check (and a line break would break the Location header).
+    """
+    cleaned = "".join(c for c in target or "" if c != "\\" and unicodedata.category(c) not in _INVISIBLE)
+    parts = urlsplit(cleaned)
+    if cleaned.startswith("/") and not cleaned.startswith("//") and not parts.scheme and not parts.netloc:
+        return cleaned
     return url_for("views.home")
 
 
@@ -30,9 +44,11 @@ def login():  # noqa: ANN201
     password = request.form.get("password", "")
     address = request.remote_addr or "unknown"
     throttle = current_app.extensions["iltizam.throttle"]
-    if throttle.blocked(email, address):
-        flash(translate("login.throttled"), "error")
-        return render_template("login.html", next=request.form.get("next", ""), email=email), 429
+    wait = throttle.wait(email, address)
+    if wait:
+        flash(translate("login.throttled", n=wait), "error")
+        page = render_template("login.html", next=request.form.get("next", ""), email=email)
+        return page, 429, {"Retry-After": str(wait)}
     found = db.session().scalars(select(User).where(User.email == email)).first()
     if not verify_password(found.password_hash if found else None, password):
         throttle.failed(email, address)
@@ -46,7 +62,16 @@ def login():  # noqa: ANN201
 @views.post("/logout")
 def logout():  # noqa: ANN201
     check_csrf()
+    user = load_user()
+    if user is not None:
+        # Signing out ends the account's sessions everywhere, so a copied cookie dies too.
+        accounts.end_sessions(db.session(), user, "logout")
+        db.session().commit()
+        live.credentials_revoked(user.id)
     log_out()
+    target = request.form.get("next")
+    if target:  # back to where sign-out was offered (an invitation for another account)
+        return redirect(url_for("views.login", next=_safe_next(target)))
     return redirect(url_for("views.login"))
 
 
@@ -70,20 +95,30 @@ def accept_invitation(token: str):  # noqa: ANN201
         invitation = role_service.invitation_for_token(db.session(), token, config["SECRET_KEY"],
                                                        config["INVITATION_DAYS"])
     except ServiceError as exc:
-        return render_template("error.html", status=exc.status, code=exc.code, message=exc.message), exc.status
+        return render_template("error.html", status=exc.status, code=exc.code,
+                               message=role_service.message_for(exc)), exc.status
     user = load_user()
     existing = db.session().scalars(select(User).where(User.email == invitation.email)).first()
-    if request.method == "GET":
+
+    def page(status: int = 200, **extra: object):  # noqa: ANN202
         return render_template("invitation.html", invitation=invitation, user=user, existing=existing,
-                               min_length=MIN_LENGTH)
+                               min_length=MIN_LENGTH, **extra), status
+
+    # An invitation is for the address it was sent to: someone signed in as another account is
+    # offered to sign out, and an address with an account needs that account's password.
+    if user is not None and user.email != invitation.email:
+        flash(translate("invitation.wrong_account"), "error")
+        return page(403, wrong_account=True)
+    if request.method == "GET":
+        return page()
     check_csrf()
     if user is None and existing is None:
         name = request.form.get("name", "").strip()
         password = request.form.get("password", "")
-        if not name or len(password) < MIN_LENGTH:
-            flash(translate("invitation.need_name_password", n=MIN_LENGTH), "error")
-            return render_template("invitation.html", invitation=invitation, user=None, existing=None,
-                                   min_length=MIN_LENGTH), 422
+        problem = accounts.name_problem(name)
+        if problem or len(password) < MIN_LENGTH:
+            flash(translate(problem or "invitation.need_name_password", n=MIN_LENGTH), "error")
+            return page(422)
         user = User(email=invitation.email, name=name[:200], password_hash=hash_password(password),
                     language=g.get("lang", "ar"))
         db.session().add(user)
@@ -94,8 +129,10 @@ def accept_invitation(token: str):  # noqa: ANN201
         assignment = role_service.accept(db.session(), invitation, user)
     except ServiceError as exc:
         db.session().rollback()
-        return render_template("error.html", status=exc.status, code=exc.code, message=exc.message), exc.status
+        return render_template("error.html", status=exc.status, code=exc.code,
+                               message=role_service.message_for(exc)), exc.status
     db.session().commit()
+    role_service.announce(assignment.plan_id, assignment.card_id, user.id)
     log_in(user)
     if assignment.card_id:
         return redirect(url_for("views.card_page", card_id=assignment.card_id))

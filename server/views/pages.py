@@ -113,8 +113,11 @@ def _roles_page(plan: Plan, card: Card | None, status: int = 200, invited_link: 
     session, user = db.session(), load_user()
     return render_template("roles.html", plan=plan, card=card,
                            members=role_service.members(session, plan, card),
-                           show_emails=policy.may_manage_roles(session, user, card or plan),
-                           roles=CARD_ROLES if card else PLAN_ROLES, invited_link=invited_link), status
+                           # E-mails and the forms only for those who manage these roles.
+                           can_manage=policy.may_manage_roles(session, user, card or plan),
+                           roles=[r for r in (CARD_ROLES if card else PLAN_ROLES)  # those this user hands out
+                                  if policy.decide_assignment(session, user, r, plan, card, None)],
+                           invited_link=invited_link), status
 
 
 def _scope(plan_id: int | None, card_id: int | None) -> tuple[Plan, Card | None, str, str]:
@@ -128,11 +131,6 @@ def _back(plan: Plan, card: Card | None) -> Any:
     if card is not None:
         return redirect(url_for("views.card_roles", card_id=card.id))
     return redirect(url_for("views.plan_roles", plan_id=plan.id))
-
-
-def _refusal(exc: ServiceError) -> str:
-    reason = getattr(exc, "reason", None)
-    return translate(reason) if reason else exc.message
 
 
 def _roles_view(plan_id: int | None = None, card_id: int | None = None):  # noqa: ANN202
@@ -173,7 +171,7 @@ def _roles_view(plan_id: int | None = None, card_id: int | None = None):  # noqa
             abort(400, description=translate("error.bad_request"))
     except ServiceError as exc:
         session.rollback()
-        flash(_refusal(exc), "error")
+        flash(role_service.message_for(exc), "error")
         return _roles_page(plan, card, exc.status)
     session.commit()
     role_service.announce(plan.id, *changed)

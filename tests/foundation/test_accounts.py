@@ -5,6 +5,7 @@ import html
 import re
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
 from server import db
@@ -56,6 +57,22 @@ def test_open_redirects_are_refused(client, auth, factory):
     assert res.headers["Location"] == "/"
 
 
+@pytest.mark.parametrize("target,expected", [
+    ("/\t/evil.example", "/"), ("/\n/evil.example", "/"), ("/\r\n/evil.example", "/"),
+    ("/\\evil.example", "/evil.example"), ("\\/evil.example", "/evil.example"),
+    ("/\\/evil.example", "/"), ("/\x00/evil.example", "/"),
+    ("https://evil.example/", "/"), ("//evil.example", "/"), (" //evil.example", "/"),
+    ("/%09/evil.example", "/%09/evil.example"), ("evil.example", "/"), ("/\u2028/evil.example", "/"),
+    ("/plans/1?x=1#top", "/plans/1?x=1#top"), ("", "/"),
+])
+def test_after_sign_in_only_same_site_paths(client, auth, factory, target, expected):
+    factory.user(email="z@example.org")
+    token = auth.csrf()
+    res = client.post("/login", data={"email": "z@example.org", "password": PASSWORD, "csrf_token": token,
+                                      "next": target})
+    assert res.status_code == 302 and res.headers["Location"] == expected
+
+
 def test_language_choice_persists_on_the_account(client, auth, factory, app):
     uid = factory.user(email="fr@example.org")
     auth.login("fr@example.org")
@@ -102,4 +119,4 @@ def test_tampered_and_expired_invitations(client, auth, factory, app):
         inv.expires_at = inv.expires_at - timedelta(days=30)
         db.session().commit()
     res = client.get(path)
-    assert res.status_code == 403 and "expired" in res.get_data(as_text=True)
+    assert res.status_code == 403 and "انتهت صلاحية هذه الدعوة" in res.get_data(as_text=True)

@@ -6,7 +6,6 @@ from server.policy, so a change to the policy's table has to be a deliberate cha
 from __future__ import annotations
 
 import pytest
-
 from sqlalchemy import select
 
 from server import db, policy

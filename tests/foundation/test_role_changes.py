@@ -3,45 +3,14 @@ themselves, e-mail addresses stay with those who manage roles, and live connecti
 every committed change."""
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import select
 
 from server import db
 from server.models import RoleAssignment
-from tests.conftest import email_of
 from tests.foundation.test_api import bearer
-
-
-class LiveRecorder:
-    """Stands in for the co-editing engine's room events; notes what was committed when told."""
-
-    def __init__(self, app) -> None:  # noqa: ANN001
-        self.app = app
-        self.calls: list[tuple] = []
-
-    def _roles_now(self) -> set[tuple]:
-        # A fresh session on a fresh connection sees only committed rows.
-        with self.app.app_context():
-            session = db.sessionmaker_for(self.app)()
-            try:
-                rows = session.execute(select(RoleAssignment.user_id, RoleAssignment.card_id, RoleAssignment.role))
-                return set(rows)
-            finally:
-                session.close()
-
-    def rights_changed(self, *, card_ids, plan_id, user_id) -> None:  # noqa: ANN001
-        self.calls.append(("rights", tuple(card_ids), plan_id, user_id, self._roles_now()))
-
-    def credentials_revoked(self, user_id) -> None:  # noqa: ANN001
-        self.calls.append(("credentials", user_id))
-
-
-@pytest.fixture
-def live(app):
-    recorder = LiveRecorder(app)
-    app.extensions["iltizam.room_events"] = recorder
-    yield recorder
-    app.extensions.pop("iltizam.room_events", None)
 
 
 @pytest.fixture
@@ -141,6 +110,13 @@ def test_the_roles_page_shows_emails_only_to_role_managers(client, auth, app, ca
     auth.login("contributor@example.org")
     page = client.get(f"/cards/{w['card']}/roles").get_data(as_text=True)
     assert "<bdi>lead</bdi>" in page and "lead@example.org" not in page
+    assert 'value="revoke"' not in page and 'value="grant"' not in page
+    client.post("/logout", data={"csrf_token": auth.headers()["X-CSRF-Token"]})
+    auth.login("lead@example.org")
+    page = client.get(f"/cards/{w['card']}/roles").get_data(as_text=True)
+    assert "contributor@example.org" in page
+    offered = set(re.findall(r'<option value="([a-z_]+)"', page))
+    assert offered == {"contributor", "viewer"}  # the roles a lead may hand out
 
 
 def test_non_members_learn_nothing_of_a_cards_status(client, app, card_world):
@@ -191,3 +167,19 @@ def test_committed_role_and_status_changes_reach_live_connections(client, auth, 
     client.post(f"/plans/{w['plan']}/roles", data={"action": "grant", "email": "friend@example.org",
                                                    "role": "steering", "csrf_token": csrf})
     assert live.calls[-1][:4] == ("rights", (), w["plan"], w["friend"])
+
+
+def test_role_refusals_on_pages_speak_the_readers_language(client, auth, factory, app):
+    coordinator = factory.user(email="coord@example.org", admin=True, language="fr")
+    plan = factory.plan(coordinator)
+    auth.login("coord@example.org")
+    with app.app_context():
+        only = db.session().scalars(select(RoleAssignment.id).where(RoleAssignment.role == "coordinator")).one()
+    res = client.post(f"/plans/{plan}/roles", data={"action": "revoke", "assignment_id": only,
+                                                    "csrf_token": auth.headers()["X-CSRF-Token"]})
+    assert res.status_code == 409 and "Un plan garde au moins un coordinateur." in res.get_data(as_text=True)
+    res = client.post(f"/plans/{plan}/roles", data={"action": "invite", "email": "nope", "role": "steering",
+                                                    "csrf_token": auth.headers()["X-CSRF-Token"]})
+    assert res.status_code == 422 and "Indiquez une adresse e-mail." in res.get_data(as_text=True)
+    api = client.delete(f"/api/v1/plans/{plan}/members/{only}", headers=auth.headers())
+    assert api.status_code == 409 and api.json["message"] == "A plan keeps at least one coordinator."

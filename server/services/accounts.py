@@ -1,0 +1,62 @@
+"""Accounts: ending every session of a user, setting a password, checking a person's name.
+
+Callers commit, then call `server.services.live.credentials_revoked(user.id)` so the co-editing
+engine closes the sockets those sessions opened.
+"""
+from __future__ import annotations
+
+import unicodedata
+from typing import TYPE_CHECKING
+
+from ..auth.passwords import hash_password
+from ..models.accounts import new_session_version
+from . import audit
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from ..models import User
+
+# The embedding, override and isolate controls change the order in which the text after them
+# is shown: in a name they could make the rest of a line, or a whole table row, read backwards.
+# The plain direction marks (LRM U+200E, RLM U+200F, ALM U+061C) reorder nothing beyond
+# themselves and have real uses in mixed Arabic and Latin names, so they stay allowed.
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def end_sessions(session: Session, user: User, why: str, actor: User | None = None) -> None:
+    """Give `user` a new session version: every session signed in before stops working.
+
+    Args:
+        why: recorded in the audit log ("logout", "password_changed", "password_reset").
+        actor: who did it, when not `user` themselves (None with `why="password_reset"`: the
+            command line).
+    """
+    user.session_version = new_session_version()
+    audit.record(session, actor if actor is not None or why == "password_reset" else user,
+                 "sessions.ended", user_id=user.id, why=why)
+
+
+def set_password(session: Session, user: User, password: str, why: str = "password_changed",
+                 actor: User | None = None) -> None:
+    """Store a new password and end every session of `user`.
+
+    Raises:
+        ValueError: the password is too short (the message says how long it must be).
+    """
+    user.password_hash = hash_password(password)
+    end_sessions(session, user, why, actor)
+
+
+def name_problem(name: str) -> str | None:
+    """What is wrong with a person's or an organisation's name, as a message-catalogue key.
+
+    Returns:
+        "names.bidi_controls" or "names.control_characters", or None when the name is fine
+        (emptiness and length are the caller's to check).
+    """
+    if any(c in BIDI_CONTROLS for c in name):
+        return "names.bidi_controls"
+    if any(unicodedata.category(c) == "Cc" for c in name):
+        return "names.control_characters"
+    return None
