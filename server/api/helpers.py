@@ -71,8 +71,8 @@ def body() -> dict[str, Any]:
 
     Raises:
         ApiError: 400 with the parser's reason when it is not one, when it nests deeper than
-            MAX_DEPTH or holds text that is not valid Unicode (a lone surrogate); 422 naming
-            the field for an integer beyond MAX_INT.
+            MAX_DEPTH; 422 naming the field for text that is not valid Unicode (a lone
+            surrogate) or an integer beyond MAX_INT.
     """
     if "api_body" in g:
         return g.api_body
@@ -114,8 +114,9 @@ def _check_text(text: str, path: str) -> None:
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:
-        raise ApiError(400, "bad_json", f"{path or 'The body'} holds text that is not valid Unicode "
-                       "(a lone surrogate such as \\ud800).") from None
+        # 422 naming where, like any other text a field refuses: the page can point at it.
+        raise ApiError(422, "invalid", f"{path or 'The body'} holds text that is not valid Unicode "
+                       "(a lone surrogate such as \\ud800).", field=path or None) from None
 
 
 def documents():  # noqa: ANN201

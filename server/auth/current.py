@@ -110,8 +110,3 @@ def check_csrf() -> None:
     expected = session.get("csrf", "")
     if not expected or not hmac.compare_digest(sent, expected):
         abort(400, description="csrf")
-
-
-def session_valid(user: User, data: dict) -> bool:
-    """Whether a session's contents still stand for `user` (the engine re-checks open sockets)."""
-    return data.get("user_id") == user.id and data.get("epoch") == _epoch(user)

@@ -62,10 +62,10 @@ def test_lone_surrogates_are_refused(client, setup):
     h = setup["h"]
     res = client.patch(f"/api/v1/cards/{setup['card']}/content", headers=h,
                        data='{"fields": {"title": "abc \\ud800 def"}}', content_type="application/json")
-    assert res.status_code == 400 and res.json["error"] == "bad_json" and "fields.title" in res.json["message"]
+    assert res.status_code == 422 and res.json["error"] == "invalid" and res.json["field"] == "fields.title"
     res = client.post("/api/v1/organisations", headers=h, content_type="application/json",
                       data='{"kind": "government", "name_ar": "\\udfff", "name_fr": "x"}')
-    assert res.status_code == 400
+    assert res.status_code == 422 and res.json["field"] == "name_ar"
     # A proper pair is a character like any other.
     res = client.patch(f"/api/v1/cards/{setup['card']}/content", headers=h,
                        data='{"fields": {"title": "\\ud83c\\udf3f"}}', content_type="application/json")
