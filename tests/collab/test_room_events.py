@@ -168,3 +168,35 @@ def test_a_boolean_is_not_card_one(server, world, connect):
     assert client.join(world.card_id)["ok"]
     assert world.card_id == 1
     assert client.send(create_sync_message(client.doc), card=True)["error"] == "not_joined"
+
+
+def test_signing_out_closes_the_accounts_open_sockets(server, world, connect, app):
+    import re
+
+    import requests
+
+    from server.models import User
+
+    with app.app_context():
+        email = db.session().get(User, world.users["co_lead"]).email
+    browser = requests.Session()
+    page = browser.get(f"{server.url}/login", timeout=10).text
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    signed_in = browser.post(f"{server.url}/login", timeout=10, allow_redirects=False,
+                             data={"email": email, "password": "correct horse battery", "csrf_token": csrf})
+    assert signed_in.status_code in (302, 303)
+    cookie = f"session={browser.cookies['session']}"
+    tab = connect(server, cookie=cookie)
+    other_tab = connect(server, cookie=cookie)
+    for client in (tab, other_tab):
+        assert client.join(world.card_id)["ok"]
+    page = browser.get(f"{server.url}/cards/{world.card_id}", timeout=10).text
+    csrf = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
+    assert browser.post(f"{server.url}/logout", data={"csrf_token": csrf}, timeout=10,
+                        allow_redirects=False).status_code in (302, 303)
+    for client in (tab, other_tab):
+        wait_until(lambda c=client: not c.sio.connected, message="the signed-out tab's socket closed")
+        assert (None, {"kind": "signed_out"}) in client.events
+    # The same cookie opens nothing any more.
+    with pytest.raises(socketio.exceptions.ConnectionError):
+        PyClient(server.url, cookie=cookie)
