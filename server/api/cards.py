@@ -8,7 +8,7 @@ from ..collab.documents import DocumentNotFound
 from ..content.canonical import content_hash
 from ..models import Card, Plan
 from ..services import cards as card_service
-from ..services import live
+from ..services import live, workflow
 from . import api, serialize
 from .helpers import ApiError, body, documents, lookup, require, user
 
@@ -103,8 +103,10 @@ def change_status(card_id: int):  # noqa: ANN201
     target = data.get("status")
     if not isinstance(target, str):
         raise ApiError(422, "invalid", "Send {\"status\": ...}.", field="status")
-    require(card_service.required_action(card, target), card)
-    card_service.change_status(db.session(), user(), card, target, str(data.get("reason", "")))
+    reason = data.get("reason", "")
+    if not isinstance(reason, str):
+        raise ApiError(422, "invalid", "reason must be a text", field="reason")
+    workflow.move(db.session(), user(), card, target, reason)
     db.session().commit()
     live.rights_changed(card_ids=[card.id])
     return jsonify(serialize.card(card))

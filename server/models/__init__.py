@@ -3,12 +3,12 @@ from __future__ import annotations
 
 from .accounts import LANGUAGES, ORGANISATION_KINDS, ApiToken, Organisation, User
 from .base import Base, utcnow
-from .plans import CARD_STATUSES, Axis, Card, Plan
+from .plans import Axis, Card, Plan
 from .records import AuditEvent, CardSnapshot, CardUpdate
 from .roles import CARD_ROLES, PLAN_ROLES, Attestation, Invitation, RoleAssignment
 
 __all__ = [
-    "LANGUAGES", "ORGANISATION_KINDS", "CARD_STATUSES", "CARD_ROLES", "PLAN_ROLES",
+    "LANGUAGES", "ORGANISATION_KINDS", "CARD_ROLES", "PLAN_ROLES",
     "ApiToken", "Organisation", "User", "Base", "utcnow", "Axis", "Card", "Plan",
     "AuditEvent", "CardSnapshot", "CardUpdate", "Attestation", "Invitation", "RoleAssignment",
 ]

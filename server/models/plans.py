@@ -10,7 +10,6 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from .accounts import Organisation
 from .base import Base, utcnow
 
-CARD_STATUSES = ("draft", "in_review", "approved", "published")
 
 
 class Plan(Base):

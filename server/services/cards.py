@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 
 from ..content import canonical, criteria as criteria_rules, validation, write
-from ..models import Attestation, Axis, Card, Organisation, utcnow
+from ..models import Attestation, Axis, Card, Organisation
 from . import audit
 from .errors import Conflict, Invalid
 from .plans import criteria_of, template_of
@@ -17,15 +17,6 @@ if TYPE_CHECKING:
 
     from ..collab.documents import Documents
     from ..models import Plan, User
-
-# status -> {target status: policy action that allows the move}
-TRANSITIONS: dict[str, dict[str, str]] = {
-    "draft": {"in_review": "card.submit"},
-    "in_review": {"draft": "card.request_changes", "approved": "card.approve"},
-    "approved": {"draft": "card.request_changes", "published": "card.publish"},
-    "published": {},
-}
-
 
 def _axis(session: Session, plan: Plan, axis_id: Any) -> Axis | None:
     if axis_id is None:
@@ -170,23 +161,3 @@ def attest(session: Session, actor: User, card: Card, criterion: str, value: boo
         session.delete(existing)
     audit.record(session, actor, "criterion.attested" if value else "criterion.withdrawn",
                  card=card, criterion=criterion)
-
-
-def required_action(card: Card, target: str) -> str:
-    """The policy action needed to move `card` to `target`, or Conflict if no such move."""
-    action = TRANSITIONS.get(card.status, {}).get(target)
-    if action is None:
-        raise Conflict(f"a card cannot go from {card.status} to {target}", field="status")
-    return action
-
-
-def change_status(session: Session, actor: User, card: Card, target: str, reason: str = "") -> Card:
-    """Move the card (the caller has checked required_action with the policy)."""
-    required_action(card, target)
-    if target == "draft" and not reason.strip():
-        raise Invalid("say what must change when sending a card back to draft", field="reason")
-    previous, card.status = card.status, target
-    card.updated_at = utcnow()
-    audit.record(session, actor, "card.status_changed", card=card, previous=previous, status=target,
-                 reason=reason.strip()[:2000])
-    return card
