@@ -14,8 +14,12 @@ from .helpers import ApiError, body, documents, lookup, require, user
 
 
 def _content(card: Card) -> dict:
+    return _content_and_problems(card)[0]
+
+
+def _content_and_problems(card: Card) -> tuple[dict, list[dict]]:
     try:
-        return card_service.content(documents(), card)
+        return card_service.content_and_problems(documents(), card)
     except DocumentNotFound:
         raise ApiError(500, "internal", f"Card {card.id} has no stored document.") from None
 
@@ -47,8 +51,8 @@ def create_card(plan_id: int):  # noqa: ANN201
 def get_card(card_id: int):  # noqa: ANN201
     card = lookup(Card, card_id, "card")
     require("card.view", card)
-    content = _content(card)
-    return jsonify({**serialize.card(card), "content": content,
+    content, problems = _content_and_problems(card)
+    return jsonify({**serialize.card(card), "content": content, "problems": problems,
                     "content_hash": content_hash(content),
                     "permissions": _permissions(card)})
 

@@ -107,6 +107,8 @@ def test_a_poisoned_card_still_reads_and_exports(app, client, world, name):
     assert kept in dumped and "Le budget citoyen." in dumped
     assert "javascript:" not in dumped and "\x00" not in dumped and "textStyle" not in dumped
     assert "²" not in dumped
+    # The API says what it had to leave out, so a script sees the card is not as it was written.
+    assert body["problems"] and all(p["code"] and p["field"] for p in body["problems"])
 
     page = client.get(f"/cards/{card}")
     assert page.status_code == 200
