@@ -1,9 +1,11 @@
 """Errors as JSON for the API (`{"error": code, "message": text}`) and as pages elsewhere."""
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING
 
 from flask import jsonify, render_template, request
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
 from . import db
@@ -12,6 +14,8 @@ from .services.errors import ServiceError
 
 if TYPE_CHECKING:
     from flask import Flask
+
+log = logging.getLogger(__name__)
 
 CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
          405: "method_not_allowed", 409: "conflict", 413: "too_large", 415: "unsupported_media_type",
@@ -23,7 +27,10 @@ def _wants_json() -> bool:
 
 
 def error_response(status: int, code: str, message: str, field: str | None = None):  # noqa: ANN201
-    db.session().rollback()
+    try:
+        db.session().rollback()
+    except OperationalError:
+        pass  # the database is what failed; the session is discarded at teardown
     if _wants_json():
         body = {"error": code, "message": message}
         if field:
@@ -43,6 +50,12 @@ def init_app(app: Flask) -> None:
     def _unavailable(exc: Unavailable):  # noqa: ANN202
         # A live document took the change but could not save it yet: say so, never "done".
         return error_response(503, exc.code, exc.message)
+
+    @app.errorhandler(OperationalError)
+    def _database(exc: OperationalError):  # noqa: ANN202
+        # Unreachable, or locked for longer than the wait allows: nothing was stored.
+        log.warning("database unavailable for %s %s (%s)", request.method, request.path, exc.__class__.__name__)
+        return error_response(503, "unavailable", "The database is unavailable; nothing was saved. Try again shortly.")
 
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException):  # noqa: ANN202

@@ -2,10 +2,9 @@
 from __future__ import annotations
 
 from flask import jsonify
-from sqlalchemy import select
 
 from .. import db, policy
-from ..models import Plan, RoleAssignment
+from ..models import Plan
 from ..services import plans as plan_service
 from . import api, serialize
 from .helpers import ApiError, body, lookup, require, user
@@ -13,13 +12,7 @@ from .helpers import ApiError, body, lookup, require, user
 
 @api.get("/plans")
 def list_plans():  # noqa: ANN201
-    session = db.session()
-    if user().is_admin:
-        plans = session.scalars(select(Plan).order_by(Plan.id))
-    else:
-        ids = select(RoleAssignment.plan_id).where(RoleAssignment.user_id == user().id)
-        plans = session.scalars(select(Plan).where(Plan.id.in_(ids)).order_by(Plan.id))
-    return jsonify([serialize.plan(p) for p in plans])
+    return jsonify([serialize.plan(p) for p in plan_service.visible_plans(db.session(), user())])
 
 
 @api.post("/plans")

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from sqlalchemy import select
+
 import schemas
 from schemas.vocabulary import MONTH_FORMAT, is_month
 
@@ -129,3 +131,11 @@ def template_of(plan: Plan) -> dict[str, Any]:
 
 def criteria_of(plan: Plan) -> dict[str, Any]:
     return schemas.load_criteria(plan.criteria["id"], plan.criteria["version"])
+
+
+def visible_plans(session: Session, user: User) -> list[Plan]:
+    """The plans `user` may open: every plan for an admin, else those where they hold a role."""
+    query = select(Plan).order_by(Plan.id)
+    if not user.is_admin:
+        query = query.where(Plan.id.in_(select(RoleAssignment.plan_id).where(RoleAssignment.user_id == user.id)))
+    return list(session.scalars(query))

@@ -14,6 +14,7 @@ from ..content.canonical import content_hash
 from ..i18n import translate
 from ..models import CARD_ROLES, PLAN_ROLES, Card, Plan, RoleAssignment, User
 from ..services import cards as card_service
+from ..services import plans as plan_service
 from ..services import roles as role_service
 from ..services.errors import ServiceError
 from ..services.mail import send_invitation
@@ -49,14 +50,7 @@ def _require(action: str, obj: Plan | Card) -> None:
 @views.get("/")
 @login_required
 def home():  # noqa: ANN201
-    user = load_user()
-    session = db.session()
-    if user.is_admin:
-        plans = list(session.scalars(select(Plan).order_by(Plan.id)))
-    else:
-        ids = select(RoleAssignment.plan_id).where(RoleAssignment.user_id == user.id)
-        plans = list(session.scalars(select(Plan).where(Plan.id.in_(ids)).order_by(Plan.id)))
-    return render_template("plans.html", plans=plans)
+    return render_template("plans.html", plans=plan_service.visible_plans(db.session(), load_user()))
 
 
 @views.get("/plans/<int:plan_id>")

@@ -70,3 +70,16 @@ def test_lone_surrogates_are_refused(client, setup):
     res = client.patch(f"/api/v1/cards/{setup['card']}/content", headers=h,
                        data='{"fields": {"title": "\\ud83c\\udf3f"}}', content_type="application/json")
     assert res.status_code == 200, res.json
+
+
+def test_a_database_outage_answers_503_not_500(client, setup, monkeypatch):
+    from sqlalchemy.exc import OperationalError
+
+    from server.services import plans as plan_service
+
+    def down(*args, **kwargs):  # noqa: ANN002, ANN003
+        raise OperationalError("SELECT 1", {}, Exception("database is locked"))
+
+    monkeypatch.setattr(plan_service, "visible_plans", down)
+    res = client.get("/api/v1/plans", headers=setup["h"])
+    assert res.status_code == 503 and res.json["error"] == "unavailable" and "nothing was saved" in res.json["message"]
