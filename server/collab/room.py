@@ -202,31 +202,48 @@ class Room:
                 return self._seq
             if update == EMPTY_UPDATE:
                 return self._seq
-            try:
-                self.doc.apply_update(update)
-                ok = integrity.integrated(self.doc, update)
-            except BaseException as exc:  # pyo3 panics derive from BaseException
-                if isinstance(exc, (KeyboardInterrupt, SystemExit)):
-                    raise
-                ok = False
-            if not ok:
-                self._rebuild()
-                raise InvalidUpdate()
+            self._integrate(update)
             return self._accept(update, conn_id)
 
+    def _integrate(self, update: bytes) -> None:
+        """Apply `update` to the Doc, or leave the Doc exactly as it was and raise.
+
+        Raises:
+            InvalidUpdate: the update does not fit the document.
+        """
+        try:
+            self.doc.apply_update(update)
+            ok = integrity.integrated(self.doc, update)
+        except BaseException as exc:  # pyo3 panics derive from BaseException
+            if isinstance(exc, (KeyboardInterrupt, SystemExit)):
+                raise
+            ok = False
+        if not ok:
+            self._rebuild()
+            raise InvalidUpdate()
+
     def edit(self, change: Callable[[Doc], None], origin: Any) -> int:
-        """Apply a server-side change (API write, import) as one transaction.
+        """Apply a server-side change (API write, import) as one transaction, all or nothing.
+
+        `change` runs on a private copy of the document, so a change that raises part-way
+        leaves the live Doc untouched. The copy writes under the live Doc's own client id:
+        it starts from the live state, so its clocks continue the live Doc's without a gap,
+        and a copy that fails is thrown away before anyone has seen its clocks (the lock is
+        held throughout, so no other copy can take them meanwhile). What succeeds is merged
+        in as an update, through the same check as a member's.
 
         Returns:
             The sequence number to pass to `wait_durable`.
+
+        Raises:
+            Exception: whatever `change` raises; nothing was applied.
+            InvalidUpdate: the resulting update does not fit the document; nothing was applied.
         """
         with self.lock:
-            before = self.doc.get_state()
-            with self.doc.transaction(origin=origin):
-                change(self.doc)
-            update = self.doc.get_update(before)
+            update = draft(self.doc, change, origin)
             if update == EMPTY_UPDATE:
                 return self._seq
+            self._integrate(update)
             return self._accept(update, SERVER_CONN)
 
     def apply_remote(self, kind: str, payload: bytes) -> None:
@@ -391,3 +408,25 @@ class Room:
             log.warning("card %s: compaction skipped (%s)", self.card_id, exc.__class__.__name__)
         finally:
             self._compacting = False
+
+
+def draft(doc: Doc, change: Callable[[Doc], None], origin: Any) -> bytes:
+    """Run `change` on a private copy of `doc` that writes as `doc`'s own client.
+
+    Args:
+        doc: the document to copy (not modified).
+        change: the edit, run in one transaction of the copy.
+        origin: the transaction origin.
+
+    Returns:
+        The update `change` made (EMPTY_UPDATE when it changed nothing).
+
+    Raises:
+        Exception: whatever `change` raises.
+    """
+    copy = Doc(client_id=doc.client_id)
+    copy.apply_update(doc.get_update())
+    before = copy.get_state()
+    with copy.transaction(origin=origin):
+        change(copy)
+    return copy.get_update(before)
