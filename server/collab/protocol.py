@@ -19,6 +19,9 @@ from .errors import MalformedMessage, MessageTooLarge, UnknownMessageType
 # One frame may carry at most this much (documented in docs/protocol.md). A whole card's
 # first sync step 2 stays far below it; a client with more offline work sends it in pieces.
 MAX_MESSAGE_BYTES = 1024 * 1024
+# A card's whole document, encoded as one update, may grow to this much (docs/protocol.md): a
+# joiner receives it in one frame, so one person must not be able to make a card unjoinable.
+MAX_DOCUMENT_BYTES = 4 * 1024 * 1024
 
 QUERY_AWARENESS = 3
 EMPTY_UPDATE = b"\x00\x00"

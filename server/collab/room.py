@@ -23,8 +23,8 @@ from typing import TYPE_CHECKING, Any, Callable, Collection, Protocol
 from pycrdt import Doc, merge_updates
 
 from . import integrity, presence, protocol
-from .errors import InvalidUpdate, ReadOnly, UnknownCard, Unavailable
-from .protocol import EMPTY_UPDATE, Frame
+from .errors import DocumentTooLarge, InvalidUpdate, ReadOnly, UnknownCard, Unavailable
+from .protocol import EMPTY_UPDATE, MAX_DOCUMENT_BYTES, Frame
 
 if TYPE_CHECKING:
     from .access import Member
@@ -90,6 +90,9 @@ class Room:
         # Rebuild material: the state at the last checkpoint plus every update since.
         self._base = doc.get_update()
         self._history: list[bytes] = []
+        # An upper bound of the encoded document's size: the checkpoint plus every update
+        # since (deletions only shrink it). Measured exactly only near the limit.
+        self._size = len(self._base)
         # (seq, update, connection) accepted but not yet sent and stored.
         self._pending: list[tuple[int, bytes, str | None]] = []
         self._pending_remote: list[bytes] = []
@@ -210,7 +213,12 @@ class Room:
 
         Raises:
             InvalidUpdate: the update does not fit the document.
+            DocumentTooLarge: the document would grow past MAX_DOCUMENT_BYTES.
         """
+        near_limit = self._size + len(update) > MAX_DOCUMENT_BYTES
+        if near_limit:
+            self._size = len(self.doc.get_update())
+            near_limit = self._size + len(update) > MAX_DOCUMENT_BYTES
         try:
             self.doc.apply_update(update)
             ok = integrity.integrated(self.doc, update)
@@ -221,6 +229,14 @@ class Room:
         if not ok:
             self._rebuild()
             raise InvalidUpdate()
+        if near_limit:  # the update may also delete: only the result decides
+            size = len(self.doc.get_update())
+            if size > MAX_DOCUMENT_BYTES:
+                self._rebuild()
+                raise DocumentTooLarge(f"The card's document would grow to {size:,} bytes, past its limit of "
+                                       f"{MAX_DOCUMENT_BYTES:,}; the update was refused. Split the card's "
+                                       "content or remove some of it.")
+            self._size = size - len(update)  # `_accept` adds the update back
 
     def edit(self, change: Callable[[Doc], None], origin: Any) -> int:
         """Apply a server-side change (API write, import) as one transaction, all or nothing.
@@ -259,6 +275,7 @@ class Room:
                     self._rebuild()
                     return
                 self._history.append(payload)
+                self._size += len(payload)
                 self._pending_remote.append(payload)
         self._wake.set()
 
@@ -278,8 +295,10 @@ class Room:
 
     def _accept(self, update: bytes, conn_id: str | None) -> int:
         self._history.append(update)
+        self._size += len(update)
         if len(self._history) >= CHECKPOINT_EVERY:
             self._base, self._history = self.doc.get_update(), []
+            self._size = len(self._base)
         self._seq += 1
         self._pending.append((self._seq, update, conn_id))
         self._wake.set()
