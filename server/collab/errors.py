@@ -53,6 +53,11 @@ class DocumentTooLarge(CollabError):
     default_message = "The card's document would grow past its size limit; the update was refused."
 
 
+class InvalidShape(CollabError):
+    code = "invalid_shape"
+    default_message = "The update does not fit the card's template (see docs/document-model.md)."
+
+
 class UnknownCard(CollabError):
     code = "unknown_card"
     default_message = "There is no such card."

@@ -107,32 +107,35 @@ ANY_DEPTH = 64  # nesting of lib0 "any" values (JSON-like), far beyond any real 
 
 # Content refs of Yjs v1 items (yjs src/structs/Item.js `contentRefs`); 0 is GC, 10 is Skip.
 GC, DELETED, JSON_, BINARY, STRING, EMBED, FORMAT, TYPE, ANY, DOC, SKIP = range(11)
-# Type refs of ContentType (yjs `typeRefs`): Array, Map, Text, XmlElement, XmlFragment,
-# XmlHook, XmlText.
+CONTENT_NAMES = ("gc", "deleted", "json", "binary", "string", "embed", "format", "type", "any", "doc", "skip")
+# Type refs of ContentType (yjs `typeRefs`).
+TYPE_NAMES = ("array", "map", "text", "xml_element", "xml_fragment", "xml_hook", "xml_text")
 TYPE_XML_ELEMENT, TYPE_XML_HOOK = 3, 5
-PLAIN = frozenset({GC, DELETED, STRING, SKIP})  # typing: characters added and removed
+PLAIN = frozenset({"gc", "deleted", "string", "skip"})  # typing: characters added and removed
 
 
 @dataclass
 class Contents:
     """What an update holds, as far as it says without a document (see `read_update`).
 
-    `roots` maps each root named as an item's parent to the set of (content ref, has key)
-    of those items; `tags` are XmlElement names, `types` ContentType refs, `marks` the keys of
-    format items; `placed` is true when an item names its parent by id (a new nested item).
+    `kinds` are the content kinds of its structs (CONTENT_NAMES); `roots` maps each root
+    named as an item's parent to the set of (content kind, has a map key) of those items;
+    `tags` are XmlElement names, `types` the shared types it creates (TYPE_NAMES), `marks`
+    the keys of format items; `placed` is true when an item names its parent by id (the
+    first child of a new nested type).
     """
 
-    refs: set[int] = field(default_factory=set)
-    roots: dict[str, set[tuple[int, bool]]] = field(default_factory=dict)
+    kinds: set[str] = field(default_factory=set)
+    roots: dict[str, set[tuple[str, bool]]] = field(default_factory=dict)
     tags: set[str] = field(default_factory=set)
-    types: set[int] = field(default_factory=set)
+    types: set[str] = field(default_factory=set)
     marks: set[str] = field(default_factory=set)
     placed: bool = False
 
     @property
     def plain(self) -> bool:
         """Only characters typed into or removed from existing text, at existing places."""
-        return self.refs <= PLAIN and not self.roots and not self.placed
+        return self.kinds <= PLAIN and not self.roots and not self.placed
 
 
 def read_update(update: bytes) -> Contents:
@@ -193,7 +196,7 @@ def _struct(r: Reader, out: Contents) -> int:
     r.pos += 1
     ref = info & 0x1F
     if ref in (GC, SKIP):
-        out.refs.add(ref)
+        out.kinds.add(CONTENT_NAMES[ref])
         return _length(r)
     if info & 0x80:
         _client(r), _clock(r.var_uint())
@@ -202,14 +205,15 @@ def _struct(r: Reader, out: Contents) -> int:
     keyed = bool(info & 0x20)
     if not info & 0xC0:  # no origin: the parent is written out
         if r.var_uint() == 1:
-            out.roots.setdefault(r.var_string(), set()).add((ref, keyed))
+            out.roots.setdefault(r.var_string(), set()).add((CONTENT_NAMES[ref] if ref <= SKIP else "?", keyed))
         else:
             _client(r), _clock(r.var_uint())
             out.placed = True
         if keyed:
             r.var_string()
-    out.refs.add(ref)
-    return _content(r, ref, out)
+    length = _content(r, ref, out)  # raises on an unknown ref
+    out.kinds.add(CONTENT_NAMES[ref])
+    return length
 
 
 def _content(r: Reader, ref: int, out: Contents) -> int:
@@ -239,7 +243,7 @@ def _content(r: Reader, ref: int, out: Contents) -> int:
         kind = r.var_uint()
         if kind > 6:
             raise MalformedMessage(f"Unknown shared type ref {kind}.")
-        out.types.add(kind)
+        out.types.add(TYPE_NAMES[kind])
         if kind in (TYPE_XML_ELEMENT, TYPE_XML_HOOK):
             name = r.var_string()
             if kind == TYPE_XML_ELEMENT:

@@ -20,11 +20,12 @@ import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable, Collection, Protocol
 
-from pycrdt import Doc, merge_updates
+from pycrdt import Doc, Text, XmlText, merge_updates
 
+from ..content import shape
 from . import integrity, presence, protocol
-from .errors import DocumentTooLarge, InvalidUpdate, ReadOnly, UnknownCard, Unavailable
-from .protocol import EMPTY_UPDATE, MAX_DOCUMENT_BYTES, Frame
+from .errors import DocumentTooLarge, InvalidShape, InvalidUpdate, ReadOnly, UnknownCard, Unavailable
+from .protocol import EMPTY_UPDATE, MAX_DOCUMENT_BYTES, Contents, Frame
 
 if TYPE_CHECKING:
     from .access import Member
@@ -75,7 +76,8 @@ class Room:
 
     def __init__(self, card_id: int, doc: Doc, store: Store, transport: Transport, *,
                  spawn: Callable[[Callable[[], None]], Any], window: Window = Window(),
-                 compact_rows: int = 500, replicator: Replicator | None = None) -> None:
+                 compact_rows: int = 500, replicator: Replicator | None = None,
+                 layout: shape.Layout | None = None) -> None:
         self.card_id = card_id
         self.store = store
         self.transport = transport
@@ -84,7 +86,11 @@ class Room:
         self.window = window
         self.compact_rows = compact_rows
         self.lock = threading.RLock()
+        # The template's layout: updates that break it are refused (None: not checked).
+        self.layout = layout
+        self._restructured = False  # set by `_watch` when an update changed more than text
         self.doc = doc
+        self._watch()
         self.presence = presence.Presence()
         self.members: dict[str, Member] = {}
         # Rebuild material: the state at the last checkpoint plus every update since.
@@ -125,6 +131,8 @@ class Room:
         doc = Doc()
         for part in ([snapshot] if snapshot else []) + tail:
             doc.apply_update(part)
+        if "layout" not in options:
+            options["layout"] = shape.Layout.of_document(doc)
         return cls(card_id, doc, store, transport, **options)
 
     def start(self) -> None:
@@ -195,9 +203,9 @@ class Room:
             if accepted and self.replicator is not None:
                 self.replicator.publish(self.card_id, "a", presence.encode(accepted))
             return [], None
-        return [], self._apply_update(conn_id, frame.payload, member)
+        return [], self._apply_update(conn_id, frame.payload, member, frame.contents)
 
-    def _apply_update(self, conn_id: str, update: bytes, member: Member) -> int:
+    def _apply_update(self, conn_id: str, update: bytes, member: Member, contents: Contents | None) -> int:
         with self.lock:
             if not member.can_edit:
                 if integrity.would_change(self.doc, update):
@@ -205,16 +213,25 @@ class Room:
                 return self._seq
             if update == EMPTY_UPDATE:
                 return self._seq
-            self._integrate(update)
+            self._integrate(update, contents)
             return self._accept(update, conn_id)
 
-    def _integrate(self, update: bytes) -> None:
+    def _integrate(self, update: bytes, contents: Contents | None = None) -> None:
         """Apply `update` to the Doc, or leave the Doc exactly as it was and raise.
 
         Raises:
             InvalidUpdate: the update does not fit the document.
             DocumentTooLarge: the document would grow past MAX_DOCUMENT_BYTES.
+            InvalidShape: the update breaks the template's layout.
         """
+        if contents is None:
+            contents = protocol.read_update(update)
+        if self.layout is not None:
+            try:
+                shape.check_contents(self.layout, contents)
+            except shape.ShapeError as exc:
+                raise InvalidShape(str(exc)) from None
+        self._restructured = False
         near_limit = self._size + len(update) > MAX_DOCUMENT_BYTES
         if near_limit:
             self._size = len(self.doc.get_update())
@@ -229,6 +246,14 @@ class Room:
         if not ok:
             self._rebuild()
             raise InvalidUpdate()
+        # Typing (characters into existing text) cannot break the layout unless it lands
+        # outside text, which the root observers report; anything else is walked.
+        if self.layout is not None and (self._restructured or not contents.plain):
+            try:
+                shape.check_document(self.doc, self.layout)
+            except shape.ShapeError as exc:
+                self._rebuild()
+                raise InvalidShape(str(exc)) from None
         if near_limit:  # the update may also delete: only the result decides
             size = len(self.doc.get_update())
             if size > MAX_DOCUMENT_BYTES:
@@ -311,6 +336,19 @@ class Room:
         if self._history:
             doc.apply_update(merge_updates(*self._history))
         self.doc = doc
+        self._watch()
+
+    def _watch(self) -> None:
+        """Bind the Doc's roots to the layout and note changes that are not plain typing."""
+        if self.layout is None:
+            return
+
+        def note(events: list[Any]) -> None:
+            if not self._restructured and any(not isinstance(e.target, (Text, XmlText)) for e in events):
+                self._restructured = True
+
+        self._subscriptions = [root.observe_deep(note) for name, root in shape.bind(self.doc, self.layout).items()
+                               if self.layout.roots[name] != "text"]  # a text root only holds characters
 
     def _queue_presence(self, entries: list[presence.Triple]) -> None:
         for client_id, clock, state in entries:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import random
 
 import pytest
-from pycrdt import Doc, Snapshot, Text
+from pycrdt import Doc, Snapshot, Text, XmlElement, XmlFragment, XmlText
 
 from collab_support import _var, insert_text, wait_until
 from server.collab.protocol import MAX_MESSAGE_BYTES
@@ -45,6 +45,12 @@ def _unreadable_by_yjs(kind: str) -> bytes:
     return bytes(update)
 
 
+def _script_node() -> bytes:
+    doc = Doc()
+    doc.get("problem", type=XmlFragment).children.append(XmlElement("script", {}, [XmlText("alert(1)")]))
+    return doc.get_update()
+
+
 BAD = {
     "empty": (b"", "malformed"),
     "truncated varint": (b"\x00\x82", "malformed"),
@@ -62,6 +68,7 @@ BAD = {
     "deletes unknown items": (_update_frame(_unknown_deletion()), "invalid_update"),
     "clock past 2**32": (_update_frame(_unreadable_by_yjs("clock")), "malformed"),
     "unknown content ref": (_update_frame(_unreadable_by_yjs("ref")), "malformed"),
+    "node outside the template": (_update_frame(_script_node()), "invalid_shape"),
     "oversized": (_update_frame(b"\x00" * MAX_MESSAGE_BYTES), "too_large"),
     "not binary": ("hello", "malformed"),
 }
