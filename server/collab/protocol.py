@@ -131,6 +131,7 @@ class Contents:
     types: set[str] = field(default_factory=set)
     marks: set[str] = field(default_factory=set)
     placed: bool = False
+    deletions: list[tuple[int, int, int]] = field(default_factory=list)  # (client, clock, length)
 
     @property
     def plain(self) -> bool:
@@ -159,13 +160,47 @@ def read_update(update: bytes) -> Contents:
         clock = _clock(r.var_uint())
         for _ in range(structs):
             clock = _clock(clock + _struct(r, out))
-    for _ in range(_count(r, update)):
-        client = _client(r)
-        for _ in range(_count(r, update)):
-            start = r.var_uint()
-            _clock(start + r.var_uint())
+    out.deletions = _delete_set(r)
     r.end()
     return out
+
+
+def _delete_set(r: Reader) -> list[tuple[int, int, int]]:
+    """Read a delete set: (client, clock, length) ranges.
+
+    Every update carries its document's whole delete set, so on a card with much history this
+    is most of a keystroke's bytes: read with the varint loop inlined.
+    """
+    data, pos, size = r.data, r.pos, len(r.data)
+    ranges = []
+
+    def var() -> int:
+        nonlocal pos
+        value = shift = 0
+        while True:
+            if pos >= size:
+                raise MalformedMessage("Truncated varint.")
+            byte = data[pos]
+            pos += 1
+            value |= (byte & 0x7F) << shift
+            if byte < 0x80:
+                return value
+            shift += 7
+            if shift > 63:
+                raise MalformedMessage("Varint longer than 64 bits.")
+
+    for _ in range(var()):
+        client = var()
+        if client >= MAX_CLIENT:
+            raise MalformedMessage(f"Client id {client} is past what Yjs clients can represent (2**53).")
+        for _ in range(var()):
+            clock = var()
+            length = var()
+            if clock + length > MAX_CLOCK:
+                raise MalformedMessage(f"Deleted range past clock 2**32 ({clock}+{length}).")
+            ranges.append((client, clock, length))
+    r.pos = pos
+    return ranges
 
 
 def _count(r: Reader, data: bytes) -> int:

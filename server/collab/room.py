@@ -238,7 +238,7 @@ class Room:
             near_limit = self._size + len(update) > MAX_DOCUMENT_BYTES
         try:
             self.doc.apply_update(update)
-            ok = integrity.integrated(self.doc, update)
+            ok = integrity.integrated(self.doc, update, contents.deletions)
         except BaseException as exc:  # pyo3 panics derive from BaseException
             if isinstance(exc, (KeyboardInterrupt, SystemExit)):
                 raise
