@@ -156,7 +156,7 @@ def read_update(update: bytes) -> Contents:
     out = Contents()
     for _ in range(_count(r, update)):
         structs = _count(r, update)
-        client = _client(r)
+        _client(r)
         clock = _clock(r.var_uint())
         for _ in range(structs):
             clock = _clock(clock + _struct(r, out))

@@ -128,7 +128,7 @@ def check_document(doc: Doc, layout: Layout) -> None:
                 _rich_text(doc.get(name, type=XmlFragment), name)
             elif kind == "array":
                 _table(doc.get(name, type=Array), name, layout.tables[name])
-            elif name == VALUES or name == META:
+            elif name in (VALUES, META):
                 _values(doc.get(name, type=Map), name)
             else:
                 _options(doc.get(name, type=Map), name)

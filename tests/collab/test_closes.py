@@ -5,7 +5,6 @@ from __future__ import annotations
 import socket
 
 import websocket
-
 from collab_support import wait_until
 
 

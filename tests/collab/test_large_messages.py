@@ -6,11 +6,10 @@ import json
 import socket
 from importlib.metadata import version
 
-import pytest
 import websocket
+from collab_support import insert_text, wait_until
 from pycrdt import Doc, Text, handle_sync_message
 
-from collab_support import insert_text, wait_until
 from server.collab.protocol import MAX_DOCUMENT_BYTES, sync_step1
 
 CHUNK = 700_000  # characters per update: each frame stays under the 1 MiB limit
@@ -69,7 +68,7 @@ class RawClient:
                 continue
             assert packet.startswith("4"), packet
             body = packet[1:]
-            if body.startswith("3/collab,") or body.startswith("6"):
+            if body.startswith(("3/collab,", "6")):
                 ack_id, payload = body.split(",", 1)[1].split("[", 1)
                 self.acks[int(ack_id)] = json.loads("[" + payload)[0]
                 continue

@@ -150,7 +150,7 @@ def test_typing_costs_little(room):
     client = _client(room)
     paragraph = client.get("problem", type=XmlFragment).children[0].children[0]
     frames = []
-    for i in range(2000):
+    for _ in range(2000):
         frames.append(parse(update_frame(_update(client, lambda d: paragraph.insert(len(paragraph), "x")))))
     unchecked = Room(1, Doc(), _Store(), _Wire(), spawn=lambda fn: None)
     unchecked.doc.apply_update(room.state())

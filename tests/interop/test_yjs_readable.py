@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import base64
 
-from pycrdt import Doc, Text
-
 from collab_support import _var, insert_text, missing, wait_until
+from pycrdt import Doc, Text
 from server_process import result_of
 
 
