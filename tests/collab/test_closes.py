@@ -5,6 +5,7 @@ from __future__ import annotations
 import socket
 
 import websocket
+
 from collab_support import wait_until
 
 

@@ -7,9 +7,9 @@ import socket
 from importlib.metadata import version
 
 import websocket
-from collab_support import insert_text, wait_until
 from pycrdt import Doc, Text, handle_sync_message
 
+from collab_support import insert_text, wait_until
 from server.collab.protocol import MAX_DOCUMENT_BYTES, sync_step1
 
 CHUNK = 700_000  # characters per update: each frame stays under the 1 MiB limit

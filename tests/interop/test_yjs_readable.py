@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import base64
 
-from collab_support import _var, insert_text, missing, wait_until
 from pycrdt import Doc, Text
+
+from collab_support import _var, insert_text, missing, wait_until
 from server_process import result_of
 
 
