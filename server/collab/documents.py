@@ -8,8 +8,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Callable
 
 from pycrdt import Doc
+from sqlalchemy.exc import SQLAlchemyError
 
 from ..content import layout
+from .errors import Unavailable
+from .protocol import EMPTY_UPDATE
+from .room import draft
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -69,7 +73,8 @@ class Documents:
 
         Raises:
             DocumentNotFound: nothing is stored for the card.
-            Unavailable: (live room) the change is applied in memory but not saved yet.
+            Unavailable: (live room) the change is applied in memory but not saved yet;
+                (no live room) the database is unreachable and nothing was written.
         """
         if self.rooms is None:
             self._edit_stored(card_id, change)
@@ -83,16 +88,29 @@ class Documents:
                 self.rooms.replicator.publish(card_id, "u", update)
 
     def _edit_stored(self, card_id: int, change: Callable[[Doc], None]) -> bytes | None:
-        state = self.store.load_state(card_id)
+        """Apply `change` to a private copy of the stored document and append what it made.
+
+        All or nothing: a `change` that raises leaves the store untouched (the copy is
+        dropped), and the update is appended in one transaction.
+
+        Raises:
+            DocumentNotFound: nothing is stored for the card.
+            Unavailable: the store could not be read or written; nothing was written.
+            Exception: whatever `change` raises.
+        """
+        try:
+            state = self.store.load_state(card_id)
+        except SQLAlchemyError as exc:
+            raise Unavailable("The card's document could not be read; try again shortly.") from exc
         if state is None:
             raise DocumentNotFound(card_id)
         doc = Doc()
         doc.apply_update(state)
-        before = doc.get_state()
-        with doc.transaction(origin=layout.SERVER_ORIGIN):
-            change(doc)
-        update = doc.get_update(before)
-        if update == b"\x00\x00":
+        update = draft(doc, change, layout.SERVER_ORIGIN)
+        if update == EMPTY_UPDATE:
             return None
-        self.store.append(card_id, [update])
+        try:
+            self.store.append(card_id, [update])
+        except SQLAlchemyError as exc:
+            raise Unavailable("The change could not be saved; nothing was written. Try again shortly.") from exc
         return update

@@ -48,6 +48,16 @@ class InvalidUpdate(CollabError):
     default_message = "The update cannot be applied to this document (it refers to missing structure)."
 
 
+class DocumentTooLarge(CollabError):
+    code = "document_too_large"
+    default_message = "The card's document would grow past its size limit; the update was refused."
+
+
+class InvalidShape(CollabError):
+    code = "invalid_shape"
+    default_message = "The update does not fit the card's template (see docs/document-model.md)."
+
+
 class UnknownCard(CollabError):
     code = "unknown_card"
     default_message = "There is no such card."

@@ -16,6 +16,10 @@ recipient: `Broadcast` builds them once. For each recipient:
 - otherwise the `Broadcast` itself is queued, as one packet, behind what is waiting, and the
   connection's writer hands it to `FramedWebSocket.send`, which writes the prepared bytes.
 
+Every other message to a connection (join answers, step 2 replies, acks) also goes through
+`FramedWebSocket.send`, which writes each frame whole (simple-websocket 1.1.0 would not).
+These internals of python-engineio and simple-websocket are pinned; a test fails when they move.
+
 Either way nothing overtakes what was queued before it, and one connection's frames never
 interleave: every write to a connection goes through its `FramedWebSocket` lock. Connections
 this cannot serve as-is (still on long-polling, or with a WebSocket extension negotiated,
@@ -29,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 from engineio import packet as eio_packet
 from engineio.async_drivers._websocket_wsgi import SimpleWebSocketWSGI
 from socketio import packet as sio_packet
+from wsproto.events import Message, TextMessage
 from wsproto.frame_protocol import FrameProtocol
 
 if TYPE_CHECKING:
@@ -82,14 +87,31 @@ class FramedWebSocket(SimpleWebSocketWSGI):
             setattr(owner, SOCKET_ATTRIBUTE, self)
 
     def send(self, message: Any) -> None:
+        """Write one message (or prepared frames) whole, waiting for the socket if need be.
+
+        simple-websocket's own `send` makes one `sock.send` call and ignores what it did not
+        take; on gevent's non-blocking socket that cuts a large message (a join's whole
+        document) short as soon as the reader is behind, and the rest of the stream no
+        longer parses. So every frame is built here and written with `sendall`.
+
+        Raises:
+            OSError: the connection is closed (what engine.io's writer expects).
+        """
         with self.write_lock:
-            if not isinstance(message, Prepared):
-                super().send(message)
-            elif self._plain():
+            if isinstance(message, Prepared) and self._plain():
                 self.ws.sock.sendall(message.wire)
-            else:
+            elif isinstance(message, Prepared):
                 for pkt in message.packets:
-                    super().send(pkt.encode())
+                    self.ws.sock.sendall(self._frame(pkt.encode()))
+            else:
+                self.ws.sock.sendall(self._frame(message))
+
+    def _frame(self, message: Any) -> bytes:
+        if not self.ws.connected:
+            raise OSError("The WebSocket connection is closed.")
+        if isinstance(message, (bytes, bytearray)):
+            return self.ws.ws.send(Message(data=bytes(message)))
+        return self.ws.ws.send(TextMessage(data=str(message)))
 
     def send_now(self, message: Prepared) -> Prepared | None:
         """Write what the socket takes at once, never waiting for a slow reader.

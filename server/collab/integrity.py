@@ -30,18 +30,24 @@ def _leftover(doc: Doc, update: bytes) -> tuple[int, list[tuple[int, int, int]]]
     return 0, ranges
 
 
-def integrated(doc: Doc, update: bytes) -> bool:
+def integrated(doc: Doc, update: bytes, deletions: list[tuple[int, int, int]] | None = None) -> bool:
     """True when `update`, already applied to `doc`, left nothing pending.
 
     Args:
         doc: the document the update was just applied to.
         update: the update.
+        deletions: the update's delete set as (client, clock, length) ranges, when the caller
+            has read it already (`protocol.read_update`); every update carries its document's
+            whole delete set, so reading it twice per keystroke is what would cost.
 
     Returns:
         Whether every struct is in the document and every deletion names known items.
     """
     try:
-        groups, ranges = _leftover(doc, update)
+        if deletions is None:
+            groups, ranges = _leftover(doc, update)
+        else:
+            groups, ranges = Reader(get_update(update, doc.get_state())).var_uint(), deletions
     except MalformedMessage:
         return False
     if groups:

@@ -20,11 +20,12 @@ import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable, Collection, Protocol
 
-from pycrdt import Doc, merge_updates
+from pycrdt import Doc, Text, XmlText, merge_updates
 
+from ..content import shape
 from . import integrity, presence, protocol
-from .errors import InvalidUpdate, ReadOnly, UnknownCard, Unavailable
-from .protocol import EMPTY_UPDATE, Frame
+from .errors import DocumentTooLarge, InvalidShape, InvalidUpdate, ReadOnly, UnknownCard, Unavailable
+from .protocol import EMPTY_UPDATE, MAX_DOCUMENT_BYTES, Contents, Frame
 
 if TYPE_CHECKING:
     from .access import Member
@@ -75,7 +76,8 @@ class Room:
 
     def __init__(self, card_id: int, doc: Doc, store: Store, transport: Transport, *,
                  spawn: Callable[[Callable[[], None]], Any], window: Window = Window(),
-                 compact_rows: int = 500, replicator: Replicator | None = None) -> None:
+                 compact_rows: int = 500, replicator: Replicator | None = None,
+                 layout: shape.Layout | None = None) -> None:
         self.card_id = card_id
         self.store = store
         self.transport = transport
@@ -84,12 +86,19 @@ class Room:
         self.window = window
         self.compact_rows = compact_rows
         self.lock = threading.RLock()
+        # The template's layout: updates that break it are refused (None: not checked).
+        self.layout = layout
+        self._restructured = False  # set by `_watch` when an update changed more than text
         self.doc = doc
+        self._watch()
         self.presence = presence.Presence()
         self.members: dict[str, Member] = {}
         # Rebuild material: the state at the last checkpoint plus every update since.
         self._base = doc.get_update()
         self._history: list[bytes] = []
+        # An upper bound of the encoded document's size: the checkpoint plus every update
+        # since (deletions only shrink it). Measured exactly only near the limit.
+        self._size = len(self._base)
         # (seq, update, connection) accepted but not yet sent and stored.
         self._pending: list[tuple[int, bytes, str | None]] = []
         self._pending_remote: list[bytes] = []
@@ -122,6 +131,8 @@ class Room:
         doc = Doc()
         for part in ([snapshot] if snapshot else []) + tail:
             doc.apply_update(part)
+        if "layout" not in options:
+            options["layout"] = shape.Layout.of_document(doc)
         return cls(card_id, doc, store, transport, **options)
 
     def start(self) -> None:
@@ -192,9 +203,9 @@ class Room:
             if accepted and self.replicator is not None:
                 self.replicator.publish(self.card_id, "a", presence.encode(accepted))
             return [], None
-        return [], self._apply_update(conn_id, frame.payload, member)
+        return [], self._apply_update(conn_id, frame.payload, member, frame.contents)
 
-    def _apply_update(self, conn_id: str, update: bytes, member: Member) -> int:
+    def _apply_update(self, conn_id: str, update: bytes, member: Member, contents: Contents | None) -> int:
         with self.lock:
             if not member.can_edit:
                 if integrity.would_change(self.doc, update):
@@ -202,31 +213,78 @@ class Room:
                 return self._seq
             if update == EMPTY_UPDATE:
                 return self._seq
-            try:
-                self.doc.apply_update(update)
-                ok = integrity.integrated(self.doc, update)
-            except BaseException as exc:  # pyo3 panics derive from BaseException
-                if isinstance(exc, (KeyboardInterrupt, SystemExit)):
-                    raise
-                ok = False
-            if not ok:
-                self._rebuild()
-                raise InvalidUpdate()
+            self._integrate(update, contents)
             return self._accept(update, conn_id)
 
+    def _integrate(self, update: bytes, contents: Contents | None = None) -> None:
+        """Apply `update` to the Doc, or leave the Doc exactly as it was and raise.
+
+        Raises:
+            InvalidUpdate: the update does not fit the document.
+            DocumentTooLarge: the document would grow past MAX_DOCUMENT_BYTES.
+            InvalidShape: the update breaks the template's layout.
+        """
+        if contents is None:
+            contents = protocol.read_update(update)
+        if self.layout is not None:
+            try:
+                shape.check_contents(self.layout, contents)
+            except shape.ShapeError as exc:
+                raise InvalidShape(str(exc)) from None
+        self._restructured = False
+        near_limit = self._size + len(update) > MAX_DOCUMENT_BYTES
+        if near_limit:
+            self._size = len(self.doc.get_update())
+            near_limit = self._size + len(update) > MAX_DOCUMENT_BYTES
+        try:
+            self.doc.apply_update(update)
+            ok = integrity.integrated(self.doc, update, contents.deletions)
+        except BaseException as exc:  # pyo3 panics derive from BaseException
+            if isinstance(exc, (KeyboardInterrupt, SystemExit)):
+                raise
+            ok = False
+        if not ok:
+            self._rebuild()
+            raise InvalidUpdate()
+        # Typing (characters into existing text) cannot break the layout unless it lands
+        # outside text, which the root observers report; anything else is walked.
+        if self.layout is not None and (self._restructured or not contents.plain):
+            try:
+                shape.check_document(self.doc, self.layout)
+            except shape.ShapeError as exc:
+                self._rebuild()
+                raise InvalidShape(str(exc)) from None
+        if near_limit:  # the update may also delete: only the result decides
+            size = len(self.doc.get_update())
+            if size > MAX_DOCUMENT_BYTES:
+                self._rebuild()
+                raise DocumentTooLarge(f"The card's document would grow to {size:,} bytes, past its limit of "
+                                       f"{MAX_DOCUMENT_BYTES:,}; the update was refused. Split the card's "
+                                       "content or remove some of it.")
+            self._size = size - len(update)  # `_accept` adds the update back
+
     def edit(self, change: Callable[[Doc], None], origin: Any) -> int:
-        """Apply a server-side change (API write, import) as one transaction.
+        """Apply a server-side change (API write, import) as one transaction, all or nothing.
+
+        `change` runs on a private copy of the document, so a change that raises part-way
+        leaves the live Doc untouched. The copy writes under the live Doc's own client id:
+        it starts from the live state, so its clocks continue the live Doc's without a gap,
+        and a copy that fails is thrown away before anyone has seen its clocks (the lock is
+        held throughout, so no other copy can take them meanwhile). What succeeds is merged
+        in as an update, through the same check as a member's.
 
         Returns:
             The sequence number to pass to `wait_durable`.
+
+        Raises:
+            Exception: whatever `change` raises; nothing was applied.
+            InvalidUpdate: the resulting update does not fit the document; nothing was applied.
         """
         with self.lock:
-            before = self.doc.get_state()
-            with self.doc.transaction(origin=origin):
-                change(self.doc)
-            update = self.doc.get_update(before)
+            update = draft(self.doc, change, origin)
             if update == EMPTY_UPDATE:
                 return self._seq
+            self._integrate(update)
             return self._accept(update, SERVER_CONN)
 
     def apply_remote(self, kind: str, payload: bytes) -> None:
@@ -242,6 +300,7 @@ class Room:
                     self._rebuild()
                     return
                 self._history.append(payload)
+                self._size += len(payload)
                 self._pending_remote.append(payload)
         self._wake.set()
 
@@ -261,8 +320,10 @@ class Room:
 
     def _accept(self, update: bytes, conn_id: str | None) -> int:
         self._history.append(update)
+        self._size += len(update)
         if len(self._history) >= CHECKPOINT_EVERY:
             self._base, self._history = self.doc.get_update(), []
+            self._size = len(self._base)
         self._seq += 1
         self._pending.append((self._seq, update, conn_id))
         self._wake.set()
@@ -275,6 +336,19 @@ class Room:
         if self._history:
             doc.apply_update(merge_updates(*self._history))
         self.doc = doc
+        self._watch()
+
+    def _watch(self) -> None:
+        """Bind the Doc's roots to the layout and note changes that are not plain typing."""
+        if self.layout is None:
+            return
+
+        def note(events: list[Any]) -> None:
+            if not self._restructured and any(not isinstance(e.target, (Text, XmlText)) for e in events):
+                self._restructured = True
+
+        self._subscriptions = [root.observe_deep(note) for name, root in shape.bind(self.doc, self.layout).items()
+                               if self.layout.roots[name] != "text"]  # a text root only holds characters
 
     def _queue_presence(self, entries: list[presence.Triple]) -> None:
         for client_id, clock, state in entries:
@@ -391,3 +465,25 @@ class Room:
             log.warning("card %s: compaction skipped (%s)", self.card_id, exc.__class__.__name__)
         finally:
             self._compacting = False
+
+
+def draft(doc: Doc, change: Callable[[Doc], None], origin: Any) -> bytes:
+    """Run `change` on a private copy of `doc` that writes as `doc`'s own client.
+
+    Args:
+        doc: the document to copy (not modified).
+        change: the edit, run in one transaction of the copy.
+        origin: the transaction origin.
+
+    Returns:
+        The update `change` made (EMPTY_UPDATE when it changed nothing).
+
+    Raises:
+        Exception: whatever `change` raises.
+    """
+    copy = Doc(client_id=doc.client_id)
+    copy.apply_update(doc.get_update())
+    before = copy.get_state()
+    with copy.transaction(origin=origin):
+        change(copy)
+    return copy.get_update(before)

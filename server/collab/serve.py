@@ -30,6 +30,22 @@ SETTINGS = {"COLLAB_WINDOW_MS": float, "COLLAB_WINDOW_PER_MEMBER_US": float, "CO
             "COLLAB_ACK_TIMEOUT": float, "COLLAB_RECHECK_SECONDS": float, "COLLAB_CHANNEL_PREFIX": str}
 
 
+class Handler(pywsgi.WSGIHandler):
+    """gevent's request handler, closing the connection once a WebSocket session ends.
+
+    The WebSocket runs on the request's socket; when it ends, gevent would go on reading that
+    socket as a keep-alive HTTP connection, and the client's WebSocket close frame then
+    arrives as the "next request": logged at ERROR as an invalid HTTP method, raw bytes and
+    all. Nothing can follow a WebSocket on the same connection, so it is closed instead.
+    Malformed requests on ordinary connections are still logged.
+    """
+
+    def handle_one_response(self) -> None:
+        super().handle_one_response()
+        if self.environ.get("HTTP_UPGRADE", "").lower() == "websocket":
+            self.close_connection = True
+
+
 def engine_settings(environ: dict[str, str] | os._Environ[str]) -> dict[str, object]:
     """The COLLAB_* settings present in `environ`, converted."""
     return {key: kind(environ[key]) for key, kind in SETTINGS.items() if environ.get(key)}
@@ -50,7 +66,8 @@ def main(argv: list[str] | None = None) -> None:
     from server.collab.wsgi import without_websocket_compression
 
     app = create_app(engine_settings(os.environ))
-    server = pywsgi.WSGIServer((args.host, args.port), without_websocket_compression(app), log=None, error_log=logging.getLogger("wsgi"))
+    server = pywsgi.WSGIServer((args.host, args.port), without_websocket_compression(app), log=None,
+                               error_log=logging.getLogger("wsgi"), handler_class=Handler)
     server.start()
     print(f"listening on {args.host}:{server.server_port}", flush=True)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import random
 
 import pytest
-from pycrdt import Doc, Snapshot, Text
+from pycrdt import Doc, Snapshot, Text, XmlElement, XmlFragment, XmlText
 
 from collab_support import _var, insert_text, wait_until
 from server.collab.protocol import MAX_MESSAGE_BYTES
@@ -33,6 +33,24 @@ def _unknown_deletion() -> bytes:
     return doc.get_update(before)
 
 
+def _unreadable_by_yjs(kind: str) -> bytes:
+    """Updates pycrdt takes but yjs cannot read (clients would throw or skip them)."""
+    if kind == "clock":  # a garbage-collected range from clock 0 to 2**32 for a new client
+        return b"\x01\x01" + _var(99) + b"\x00\x00" + _var(2**32) + b"\x00"
+    doc = Doc(client_id=77)
+    doc.get("title", type=Text).insert(0, "hidden")
+    update = bytearray(doc.get_update())
+    assert update[4] & 0x1F == 4  # the one string item's info byte
+    update[4] = (update[4] & 0xE0) | 20  # content ref 20: yrs reads 4 bits of it, yjs 5
+    return bytes(update)
+
+
+def _script_node() -> bytes:
+    doc = Doc()
+    doc.get("problem", type=XmlFragment).children.append(XmlElement("script", {}, [XmlText("alert(1)")]))
+    return doc.get_update()
+
+
 BAD = {
     "empty": (b"", "malformed"),
     "truncated varint": (b"\x00\x82", "malformed"),
@@ -48,6 +66,9 @@ BAD = {
     "awareness not an object": (b"\x01\x06\x01\x07\x01\x02[]", "malformed"),
     "missing structure": (_update_frame(_dangling_update()), "invalid_update"),
     "deletes unknown items": (_update_frame(_unknown_deletion()), "invalid_update"),
+    "clock past 2**32": (_update_frame(_unreadable_by_yjs("clock")), "malformed"),
+    "unknown content ref": (_update_frame(_unreadable_by_yjs("ref")), "malformed"),
+    "node outside the template": (_update_frame(_script_node()), "invalid_shape"),
     "oversized": (_update_frame(b"\x00" * MAX_MESSAGE_BYTES), "too_large"),
     "not binary": ("hello", "malformed"),
 }

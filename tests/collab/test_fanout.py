@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import threading
 
+import pytest
+
 from wsproto.frame_protocol import FrameProtocol, Opcode
 
 from server.collab.fanout import SOCKET_ATTRIBUTE, Broadcast, FramedWebSocket, send_to
@@ -115,3 +117,55 @@ def test_a_slow_reader_gets_the_rest_later_and_never_holds_up_the_others():
     stalled.flush_queue()
     assert partial.wire == event.wire + later.wire
     assert stalled.wire == event.wire
+
+
+class _TrickleSock:
+    """A non-blocking socket as gevent's behaves when its buffer is nearly full: `send` takes
+    at most `room` bytes and says how many; only `sendall` waits until everything is written."""
+
+    def __init__(self, room: int) -> None:
+        self.room = room
+        self.data = b""
+
+    def send(self, data: bytes, flags: int = 0, timeout: float | None = None) -> int:
+        taken = bytes(data[:self.room])
+        self.data += taken
+        return len(taken)
+
+    def sendall(self, data: bytes) -> None:
+        self.data += bytes(data)
+
+
+def _open_websocket(sock: _TrickleSock) -> FramedWebSocket:
+    from simple_websocket.ws import Base
+    from wsproto import ConnectionType
+    from wsproto.connection import Connection
+
+    ws = FramedWebSocket.__new__(FramedWebSocket)
+    ws.ws = Base.__new__(Base)  # simple-websocket's connection, past its handshake
+    ws.ws.connected = True
+    ws.ws.close_reason = ws.ws.close_message = None
+    ws.ws.sock = sock
+    ws.ws.ws = Connection(ConnectionType.SERVER)  # what simple-websocket frames with, once open
+    ws.write_lock = threading.Lock()
+    ws.plain = None
+    return ws
+
+
+def test_ordinary_messages_are_written_whole_into_a_nearly_full_socket():
+    sock = _TrickleSock(1000)
+    ws = _open_websocket(sock)
+    big = bytes(range(256)) * 4000  # a join's sync step 2 of a large card
+    ws.send('451-/collab,["yjs",1,{"_placeholder":true,"num":0}]')
+    ws.send(big)
+    assert _frames(sock.data) == [
+        (Opcode.TEXT, b'451-/collab,["yjs",1,{"_placeholder":true,"num":0}]'),
+        (Opcode.BINARY, big),
+    ]
+
+
+def test_a_closed_websocket_refuses_to_send_as_engineio_expects():
+    ws = _open_websocket(_TrickleSock(10))
+    ws.ws.connected = False
+    with pytest.raises(OSError):
+        ws.send(b"late")
