@@ -1,4 +1,4 @@
-"""Downloads of a card or a whole plan (.docx, .md, .json) and Word import of a card."""
+"""Downloads of a card or a whole plan (.docx, .md, .json)."""
 from __future__ import annotations
 
 import json
@@ -15,7 +15,7 @@ from ..services import cards as card_service
 from ..services import exports as export_service
 from ..services import offload
 from ..services.errors import Invalid
-from . import api, serialize
+from . import api
 from .helpers import ApiError, documents, lookup, require, user
 
 MEDIA = {
@@ -29,7 +29,6 @@ CARD_WRITERS: dict[str, Callable[..., Any]] = {
 # Plan exports are built in a child process (server/services/offload.py): a large plan would
 # otherwise hold the gevent server for every other request.
 PLAN_TARGETS = {"docx": "exports:plan_docx", "md": "exports:plan_markdown", "json": "exports:plan_json"}
-MAX_UPLOAD = 10 * 1024 * 1024
 # Export errors as named 422 answers, most specific class first; never a 500.
 EXPORT_ERRORS: tuple[tuple[type[Exception], str], ...] = (
     (exports.UnknownFieldTypeError, "template_not_exportable"),
@@ -109,32 +108,3 @@ for _fmt in MEDIA:
                      defaults={"fmt": _fmt}, methods=["GET"])
     api.add_url_rule(f"/plans/<int:plan_id>/export.{_fmt}", f"export_plan_{_fmt}", export_plan,
                      defaults={"fmt": _fmt}, methods=["GET"])
-
-
-@api.post("/plans/<int:plan_id>/import")
-def import_card(plan_id: int):  # noqa: ANN201
-    plan = lookup(Plan, plan_id, "plan")
-    require("card.create", plan)
-    upload = request.files.get("file")
-    if upload is None:
-        raise Invalid("send the Word file as the multipart field 'file'", field="file")
-    data = upload.read(MAX_UPLOAD + 1)
-    try:
-        result = export_service.read_word(export_service.template_for(plan), data, max_bytes=MAX_UPLOAD)
-    except exports.WordImportError as exc:
-        status = 413 if exc.code == "too_large" else 422
-        raise ApiError(status, exc.code, exc.message, field="file") from None
-    except offload.OffloadError as exc:
-        raise ApiError(503, "import_failed", exc.message, field="file") from None
-    meta: dict[str, Any] = {"fields": result.values}
-    for key in ("axis_id", "lead_org_id", "co_lead_org_id"):
-        if request.form.get(key):
-            if not request.form[key].isdigit():
-                raise Invalid(f"{key} must be an id", field=key)
-            meta[key] = int(request.form[key])
-    if request.form.get("number"):
-        meta["number"] = request.form["number"]
-    card = card_service.create_card(db.session(), documents(), user(), plan, meta)
-    export_service.record_import(db.session(), user(), card, upload.filename or "", result.report)
-    db.session().commit()
-    return {"card": serialize.card(card), "report": result.report}, 201

@@ -111,7 +111,7 @@ def test_word_round_trip_through_the_api(client, world, app):
 ])
 def test_bad_uploads_create_nothing(client, world, app, payload, code, status, monkeypatch):
     # A small limit stands in for the real 10 MiB so the test does not upload megabytes.
-    monkeypatch.setattr("server.api.downloads.MAX_UPLOAD", 4096)
+    monkeypatch.setattr("server.services.imports.MAX_UPLOAD", 4096)
     res = client.post(f"/api/v1/plans/{world['plan']}/import", headers=world["h"],
                       data={"file": (io.BytesIO(payload), "x.docx")}, content_type="multipart/form-data")
     assert res.status_code == status and res.json["error"] == code, res.json

@@ -1,0 +1,33 @@
+"""Word import: a .docx becomes a new card of the plan (the rules in services/imports.py)."""
+from __future__ import annotations
+
+from flask import request
+
+import exports
+
+from .. import db
+from ..models import Plan
+from ..services import imports as import_service
+from ..services import offload
+from ..services.errors import Invalid
+from . import api, serialize
+from .helpers import ApiError, documents, lookup, require, user
+
+
+@api.post("/plans/<int:plan_id>/import")
+def import_card(plan_id: int):  # noqa: ANN201
+    plan = lookup(Plan, plan_id, "plan")
+    require("card.create", plan)
+    upload = request.files.get("file")
+    if upload is None:
+        raise Invalid("send the Word file as the multipart field 'file'", field="file")
+    try:
+        card, report = import_service.import_card(db.session(), documents(), user(), plan,
+                                                  upload.read(import_service.MAX_UPLOAD + 1),
+                                                  upload.filename or "", request.form)
+    except exports.WordImportError as exc:
+        raise ApiError(413 if exc.code == "too_large" else 422, exc.code, exc.message, field="file") from None
+    except offload.OffloadError as exc:
+        raise ApiError(503, "import_failed", exc.message, field="file") from None
+    db.session().commit()
+    return {"card": serialize.card(card), "report": report}, 201

@@ -1,0 +1,58 @@
+"""Word import as a service: read the file (in a worker), create the card, record it.
+
+The API module only takes the upload apart; the rules (what the form may say, the size limit,
+the audit record) are here, so a page or a script can import the same way.
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Mapping
+
+from . import cards as card_service
+from . import exports as export_service
+from .errors import Invalid
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from ..collab.documents import Documents
+    from ..models import Card, Plan, User
+
+MAX_UPLOAD = 10 * 1024 * 1024  # bytes of .docx accepted; the worker bounds what it unpacks
+ID_FIELDS = ("axis_id", "lead_org_id", "co_lead_org_id")
+
+
+def card_settings(form: Mapping[str, str]) -> dict[str, Any]:
+    """The card settings an import form may carry (axis, lead, co-lead, number).
+
+    Raises:
+        Invalid: an id that is not a number.
+    """
+    settings: dict[str, Any] = {}
+    for key in ID_FIELDS:
+        value = form.get(key)
+        if value:
+            if not value.isdigit() or len(value) > 10:
+                raise Invalid(f"{key} must be an id", field=key)
+            settings[key] = int(value)
+    if form.get("number"):
+        settings["number"] = form["number"]
+    return settings
+
+
+def import_card(session: Session, documents: Documents, actor: User, plan: Plan, data: bytes,
+                filename: str, form: Mapping[str, str]) -> tuple[Card, list[dict[str, Any]]]:
+    """Create a card of `plan` from a Word file.
+
+    Returns:
+        The new card (not committed) and the import report.
+
+    Raises:
+        exports.WordImportError: what is wrong with the file ("too_large" over MAX_UPLOAD).
+        offload.OffloadError: the worker failed.
+        Invalid, Conflict: the form's settings.
+    """
+    settings = card_settings(form)
+    result = export_service.read_word(export_service.template_for(plan), data, max_bytes=MAX_UPLOAD)
+    card = card_service.create_card(session, documents, actor, plan, {**settings, "fields": result.values})
+    export_service.record_import(session, actor, card, filename, result.report)
+    return card, result.report
