@@ -55,9 +55,6 @@ class Rooms:
     def get(self, card_id: int) -> Room | None:
         return self._rooms.get(card_id)
 
-    def loaded(self) -> list[int]:
-        return list(self._rooms)
-
     # -- members ---------------------------------------------------------------------------
 
     def join(self, card_id: int, conn_id: str, member: Member) -> list[bytes]:
