@@ -11,7 +11,8 @@ import threading
 from typing import Any, Callable
 
 import socketio
-from pycrdt import Doc, Text, create_sync_message, get_update, handle_sync_message
+from pycrdt import (Doc, Text, YMessageType, YSyncMessageType, create_sync_message, create_update_message,
+                    get_update, handle_sync_message, write_message)
 
 from server_process import ROOT, ServerProcess, wait_until  # noqa: F401  (re-exported)
 
@@ -66,7 +67,7 @@ class PyClient:
             before = self.doc.get_state()
             change(self.doc)
             update = self.doc.get_update(before)
-        return self.send(bytes([0, 2]) + _var(len(update)) + update, ack=ack)
+        return self.send(update_frame(update), ack=ack)
 
     def text(self, name: str = "title") -> str:
         with self.lock:
@@ -104,13 +105,14 @@ class PyClient:
                 pass  # closed meanwhile: the next join exchanges state again
 
 
-def _var(n: int) -> bytes:
-    out = bytearray()
-    while n > 127:
-        out.append(0x80 | (n & 0x7F))
-        n >>= 7
-    out.append(n)
-    return bytes(out)
+def update_frame(update: bytes) -> bytes:
+    """A sync update frame, built by pycrdt."""
+    return create_update_message(update)
+
+
+def step2_frame(update: bytes) -> bytes:
+    """A sync step 2 frame, built with pycrdt's message writer."""
+    return bytes([YMessageType.SYNC, YSyncMessageType.SYNC_STEP2]) + write_message(update)
 
 
 def insert_text(text: str, index: int | None = None, name: str = "title") -> Callable[[Doc], None]:

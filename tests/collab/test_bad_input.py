@@ -4,14 +4,10 @@ from __future__ import annotations
 import random
 
 import pytest
-from pycrdt import Doc, Snapshot, Text, XmlElement, XmlFragment, XmlText
+from pycrdt import Doc, Snapshot, Text, XmlElement, XmlFragment, XmlText, write_var_uint
 
-from collab_support import _var, insert_text, wait_until
+from collab_support import insert_text, update_frame, wait_until
 from server.collab.protocol import MAX_MESSAGE_BYTES
-
-
-def _update_frame(update: bytes) -> bytes:
-    return bytes([0, 2]) + _var(len(update)) + update
 
 
 def _dangling_update() -> bytes:
@@ -36,7 +32,7 @@ def _unknown_deletion() -> bytes:
 def _unreadable_by_yjs(kind: str) -> bytes:
     """Updates pycrdt takes but yjs cannot read (clients would throw or skip them)."""
     if kind == "clock":  # a garbage-collected range from clock 0 to 2**32 for a new client
-        return b"\x01\x01" + _var(99) + b"\x00\x00" + _var(2**32) + b"\x00"
+        return b"\x01\x01" + write_var_uint(99) + b"\x00\x00" + write_var_uint(2**32) + b"\x00"
     doc = Doc(client_id=77)
     doc.get("title", type=Text).insert(0, "hidden")
     update = bytearray(doc.get_update())
@@ -56,20 +52,20 @@ BAD = {
     "truncated varint": (b"\x00\x82", "malformed"),
     "sync without payload": (b"\x00\x02", "malformed"),
     "length past end": (b"\x00\x02\x05abc", "malformed"),
-    "undecodable update": (_update_frame(bytes(range(7, 40))), "malformed"),
-    "trailing bytes": (_update_frame(b"\x00\x00") + b"\x00", "malformed"),
+    "undecodable update": (update_frame(bytes(range(7, 40))), "malformed"),
+    "trailing bytes": (update_frame(b"\x00\x00") + b"\x00", "malformed"),
     "unknown message type": (b"\x07\x00", "unknown_type"),
     "auth message from a client": (b"\x02\x00", "unknown_type"),
     "unknown sync type": (b"\x00\x09\x00", "unknown_type"),
     "bad state vector": (b"\x00\x00\x03\x05\x01\x02", "malformed"),
     "awareness not json": (b"\x01\x06\x01\x07\x01\x02{x", "malformed"),
     "awareness not an object": (b"\x01\x06\x01\x07\x01\x02[]", "malformed"),
-    "missing structure": (_update_frame(_dangling_update()), "invalid_update"),
-    "deletes unknown items": (_update_frame(_unknown_deletion()), "invalid_update"),
-    "clock past 2**32": (_update_frame(_unreadable_by_yjs("clock")), "malformed"),
-    "unknown content ref": (_update_frame(_unreadable_by_yjs("ref")), "malformed"),
-    "node outside the template": (_update_frame(_script_node()), "invalid_shape"),
-    "oversized": (_update_frame(b"\x00" * MAX_MESSAGE_BYTES), "too_large"),
+    "missing structure": (update_frame(_dangling_update()), "invalid_update"),
+    "deletes unknown items": (update_frame(_unknown_deletion()), "invalid_update"),
+    "clock past 2**32": (update_frame(_unreadable_by_yjs("clock")), "malformed"),
+    "unknown content ref": (update_frame(_unreadable_by_yjs("ref")), "malformed"),
+    "node outside the template": (update_frame(_script_node()), "invalid_shape"),
+    "oversized": (update_frame(b"\x00" * MAX_MESSAGE_BYTES), "too_large"),
     "not binary": ("hello", "malformed"),
 }
 
@@ -133,5 +129,5 @@ def test_random_bytes(pair, server, world, connect):
 @pytest.mark.parametrize("card", ["1", 10**12, [1], {"card": 1}])
 def test_yjs_for_a_card_not_joined(pair, card):
     attacker, _ = pair
-    ack = attacker.send(_update_frame(b"\x00\x00"), card=card)
+    ack = attacker.send(update_frame(b"\x00\x00"), card=card)
     assert ack["ok"] is False and ack["error"] == "not_joined"

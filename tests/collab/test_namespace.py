@@ -9,7 +9,7 @@ import socketio
 from pycrdt import Text
 from sqlalchemy import delete
 
-from collab_support import PyClient, _var, decode_awareness, insert_text, wait_until
+from collab_support import PyClient, decode_awareness, insert_text, step2_frame, wait_until
 from server import db
 from server.collab.presence import encode
 from server.models import Card, RoleAssignment
@@ -99,7 +99,7 @@ def test_read_only_members_are_refused_and_nothing_is_relayed(server, world, con
     with reader.lock:
         reader.doc.get("title", type=Text).insert(0, "sneaky")
         update = reader.doc.get_update()
-    assert reader.send(bytes([0, 1]) + _var(len(update)) + update)["error"] == "read_only"
+    assert reader.send(step2_frame(update))["error"] == "read_only"
     assert editor.edit(insert_text("fine")) == {"ok": True}
     wait_until(lambda: "fine" in reader.text(), message="editor's text at the reader")
     assert "vandalism" not in editor.text()
@@ -118,7 +118,7 @@ def test_read_only_sync_step2_without_changes_is_accepted(server, world, connect
     wait_until(lambda: "meta" in reader.doc.keys(), message="reader synced")
     with reader.lock:
         update = reader.doc.get_update()  # repeats what the server sent, deletions included
-    assert reader.send(bytes([0, 1]) + _var(len(update)) + update) == {"ok": True}
+    assert reader.send(step2_frame(update)) == {"ok": True}
 
 
 def test_card_out_of_draft_is_read_only_for_everyone(server, world, connect, app):

@@ -7,7 +7,7 @@ import base64
 
 from pycrdt import Doc, Text
 
-from collab_support import _var, insert_text, missing, wait_until
+from collab_support import insert_text, missing, update_frame, wait_until
 from server_process import result_of
 
 
@@ -41,7 +41,7 @@ def test_a_yjs_client_receives_only_what_it_can_read(server, world, connect, nod
     assert editor.edit(insert_text("before")) == {"ok": True}
     wait_until(lambda: attacker.text() == "before", message="attacker synced")
     bad = _unknown_content_ref(attacker.state(), "BAD")
-    ack = attacker.send(bytes([0, 2]) + _var(len(bad)) + bad)
+    ack = attacker.send(update_frame(bad))
     assert ack["ok"] is False and ack["error"] == "malformed", ack
     assert editor.edit(insert_text("after")) == {"ok": True}
 
