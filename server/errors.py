@@ -9,7 +9,7 @@ from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
 from . import db
-from .collab.errors import Unavailable
+from .collab.errors import CollabError, Unavailable
 from .services.errors import ServiceError
 
 if TYPE_CHECKING:
@@ -50,6 +50,12 @@ def init_app(app: Flask) -> None:
     def _unavailable(exc: Unavailable):  # noqa: ANN202
         # A live document took the change but could not save it yet: say so, never "done".
         return error_response(503, exc.code, exc.message)
+
+    @app.errorhandler(CollabError)
+    def _refused_by_the_live_document(exc: CollabError):  # noqa: ANN202
+        # A server-side write the live card refused as it refuses a person's (the document
+        # would grow past its limit, or lose its shape): nothing was applied.
+        return error_response(422, exc.code, exc.message)
 
     @app.errorhandler(OperationalError)
     def _database(exc: OperationalError):  # noqa: ANN202

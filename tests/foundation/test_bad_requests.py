@@ -83,3 +83,16 @@ def test_a_database_outage_answers_503_not_500(client, setup, monkeypatch):
     monkeypatch.setattr(plan_service, "visible_plans", down)
     res = client.get("/api/v1/plans", headers=setup["h"])
     assert res.status_code == 503 and res.json["error"] == "unavailable" and "nothing was saved" in res.json["message"]
+
+
+def test_a_write_the_live_document_refuses_answers_422(client, setup, monkeypatch):
+    from server.collab.errors import DocumentTooLarge
+    from server.services import cards as card_service
+
+    def refuse(*args, **kwargs):  # noqa: ANN002, ANN003
+        raise DocumentTooLarge("The card's document would grow past its limit.")
+
+    monkeypatch.setattr(card_service, "update_content", refuse)
+    res = client.patch(f"/api/v1/cards/{setup['card']}/content", headers=setup["h"],
+                       json={"fields": {"title": "x"}})
+    assert res.status_code == 422 and res.json["error"] == "document_too_large"
