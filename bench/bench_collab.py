@@ -6,7 +6,7 @@ Run from the repository root (bench/run.sh does, after installing bench/node_mod
 
 For each scenario "NxV" (N editors typing 2 characters a second, V passive viewers), the load
 generator (bench/loadgen.mjs) runs against a fresh card on a gevent Iltizam server
-(`python -m server.collab.serve`) and against a fresh room on `@y/websocket-server` 0.1.1.
+(`python -m server.serve`) and against a fresh room on `@y/websocket-server` 0.1.1.
 Reported: keystroke-to-other-editor latency p50/p95/p99/max, markers lost, CPU and RSS of the
 server and of the load generator. Then the storage and join-load figures after 50,000
 single-character edits. Results go to stdout (a Markdown table) and bench/results/collab.json.
@@ -54,7 +54,7 @@ def setup(database_url: str, cards: int) -> dict[str, Any]:
     """Migrate, then create a plan, `cards` cards, an editor token and a viewer token."""
     from server import create_app, db
     from server.auth.tokens import create_token
-    from server.collab.engine import documents
+    from server.collab.wiring import documents
     from server.migrate import upgrade
     from server.models import Organisation, User
     from server.services import cards as card_service
@@ -87,7 +87,7 @@ def setup(database_url: str, cards: int) -> dict[str, Any]:
 def start_iltizam(database_url: str, workdir: Path) -> tuple[subprocess.Popen, str]:
     env = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": "bench", "REDIS_URL": "",
            "ILTIZAM_INSTANCE": str(workdir / "instance")}
-    proc = subprocess.Popen([sys.executable, "-m", "server.collab.serve", "--port", "0"], cwd=ROOT, env=env,
+    proc = subprocess.Popen([sys.executable, "-m", "server.serve", "--port", "0"], cwd=ROOT, env=env,
                             stdout=subprocess.PIPE, text=True)
     match = re.search(r":(\d+)$", proc.stdout.readline().strip())
     if not match:
@@ -149,7 +149,7 @@ def storage_and_load(app: Any, card_id: int) -> dict[str, Any]:
     from pycrdt import Doc, Text
 
     from server.collab.access import Member
-    from server.collab.engine import documents
+    from server.collab.wiring import documents
     from server.collab.protocol import parse, update_frame
     from server.collab.room import Room
 

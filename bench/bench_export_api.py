@@ -30,7 +30,7 @@ def main() -> None:
     os.environ["ILTIZAM_INSTANCE"] = str(workdir)
     from server import create_app, db, demo
     from server.auth.tokens import create_token
-    from server.collab.engine import documents
+    from server.collab.wiring import documents
     from server.migrate import upgrade
     from server.models import Plan, User
     from server.services import cards as card_service

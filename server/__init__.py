@@ -11,7 +11,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from . import config, db, errors, i18n
     from .api import api
     from .auth import headers, throttle
-    from .collab import engine
+    from .collab import wiring
     from .extensions import socketio
     from .views import views
 
@@ -37,7 +37,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     if app.config.get("REDIS_URL"):
         kwargs["message_queue"] = app.config["REDIS_URL"]
     socketio.init_app(app, **kwargs)
-    engine.init_app(app, socketio)
+    wiring.init_app(app, socketio)
     if app.config.get("PROXY_HOPS"):
         # Outermost, so the socket handshake sees the client's address too. Only the last
         # PROXY_HOPS entries of X-Forwarded-For (those our own proxies added) are believed.

@@ -46,7 +46,7 @@ def db_upgrade() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the accounts as JSON.")
 def seed_demo(as_json: bool) -> None:
     from . import db, demo
-    from .collab.engine import documents
+    from .collab.wiring import documents
 
     session = db.session()
     result = demo.seed(session, documents(current_app))
@@ -133,7 +133,7 @@ def run(host: str, port: int) -> None:
     # The production server (gevent) must monkey-patch before anything else is imported, which
     # this process has already done; so the server runs as a fresh interpreter in its place.
     click.echo(f"Iltizam on http://{host}:{port}/ (Ctrl+C stops it)")
-    os.execv(sys.executable, [sys.executable, "-m", "server.collab.serve", "--host", host, "--port", str(port)])
+    os.execv(sys.executable, [sys.executable, "-m", "server.serve", "--host", host, "--port", str(port)])
 
 
 def main() -> None:

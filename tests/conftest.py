@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 from server import create_app, db
 from server.auth.passwords import hash_password
-from server.collab.engine import documents
+from server.collab.wiring import documents
 from server.migrate import upgrade
 from server.models import Base, Organisation, User
 from server.services import cards as card_service

@@ -1,6 +1,6 @@
 """Test helpers every suite shares: bounded waits and a real server process.
 
-Servers are real processes (`python -m server.collab.serve`, gevent, port 0), so tests see what
+Servers are real processes (`python -m server.serve`, gevent, port 0), so tests see what
 production sees and can kill -9 them.
 """
 from __future__ import annotations
@@ -34,7 +34,7 @@ def wait_until(predicate: Callable[[], Any], timeout: float = 15.0, interval: fl
 
 
 class ServerProcess:
-    """One `server.collab.serve` process on a free port, with its log kept for assertions."""
+    """One `server.serve` process on a free port, with its log kept for assertions."""
 
     def __init__(self, database_url: str, workdir: Path, redis_url: str | None = None,
                  **settings: Any) -> None:
@@ -44,7 +44,7 @@ class ServerProcess:
                "COLLAB_UNLOAD_GRACE": "1", "LOG_LEVEL": "WARNING",
                **{k: str(v) for k, v in settings.items()}}
         self._log = self.log_path.open("w")
-        self.proc = subprocess.Popen([sys.executable, "-m", "server.collab.serve", "--port", "0"],
+        self.proc = subprocess.Popen([sys.executable, "-m", "server.serve", "--port", "0"],
                                      cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=self._log, text=True)
         STARTED.append(self)
         line = self.proc.stdout.readline()

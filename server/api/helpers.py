@@ -8,7 +8,7 @@ from flask import current_app, g, request
 
 from .. import db, policy
 from ..auth.current import check_csrf, load_user
-from ..collab.engine import documents as _documents
+from ..collab.wiring import documents as _documents
 from ..i18n import translate
 from ..models import User
 from ..services.errors import ServiceError

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from .. import db, policy
 from ..auth.current import check_csrf, load_user
-from ..collab.engine import documents
+from ..collab.wiring import documents
 from ..content.canonical import content_hash
 from ..i18n import translate
 from ..models import CARD_ROLES, PLAN_ROLES, Card, Plan, RoleAssignment, User

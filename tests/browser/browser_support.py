@@ -39,7 +39,7 @@ def build_bundle() -> None:
 def seed_demo(database_url: str, instance: Path) -> dict[str, Any]:
     """Migrate a fresh database and load the demo plan through the real services."""
     from server import create_app, db, demo
-    from server.collab.engine import documents
+    from server.collab.wiring import documents
     from server.migrate import upgrade
 
     upgrade(database_url)

@@ -54,7 +54,7 @@ def world(app, factory) -> World:
 
 @pytest.fixture
 def start_server(database_url, tmp_path):
-    """Start `server.collab.serve` processes on this test's database; all stopped at teardown."""
+    """Start `server.serve` processes on this test's database; all stopped at teardown."""
     started: list[ServerProcess] = []
 
     def start(**settings) -> ServerProcess:  # noqa: ANN003

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from pycrdt import Doc, Text
 
 from collab_support import insert_text, wait_until
-from server.collab.engine import documents
+from server.collab.wiring import documents
 
 PG_ADMIN = os.environ.get("ILTIZAM_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
 pytestmark = pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)

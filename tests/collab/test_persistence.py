@@ -9,7 +9,7 @@ from pycrdt import Doc, Text
 
 from collab_support import insert_text, wait_until
 from server.collab.access import Member
-from server.collab.engine import documents, rooms
+from server.collab.wiring import documents, rooms
 from server.collab.protocol import parse, update_frame
 from server.collab.room import Room
 

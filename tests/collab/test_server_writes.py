@@ -6,7 +6,7 @@ import pytest
 from pycrdt import Doc, Text
 
 from server.collab.access import Member
-from server.collab.engine import documents
+from server.collab.wiring import documents
 from server.collab.protocol import parse, update_frame
 from server.collab.room import Room
 from server.content.layout import SERVER_ORIGIN

@@ -22,7 +22,7 @@ from pycrdt import Doc, Text
 
 from collab_support import insert_text, wait_until
 from server import db
-from server.collab.engine import documents
+from server.collab.wiring import documents
 from server.db import make_engine
 from server.models import Plan
 

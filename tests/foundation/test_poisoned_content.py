@@ -16,7 +16,7 @@ from pycrdt import XmlElement, XmlFragment, XmlText
 import exports
 from server import db
 from server.auth.tokens import create_token
-from server.collab.engine import documents
+from server.collab.wiring import documents
 from server.models import User
 from tests.conftest import email_of
 

@@ -7,7 +7,7 @@ from collab_support import insert_text, missing, wait_until
 
 
 def test_pycrdt_clients_converge_and_match_the_store(server, world, connect, app):
-    from server.collab.engine import documents
+    from server.collab.wiring import documents
 
     a = connect(server, world.tokens["contributor"])
     b = connect(server, world.tokens["co_lead"])

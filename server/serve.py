@@ -1,4 +1,4 @@
-"""Production entry point: one gevent server process (`python -m server.collab.serve`).
+"""Production entry point: one gevent server process (`python -m server.serve`).
 
 Monkey patching happens first, before anything imports socket, threading or time: the engine
 uses `threading` locks and events and `time.sleep`, which then cooperate with greenlets
@@ -24,7 +24,7 @@ import gevent  # noqa: E402
 from gevent import pywsgi  # noqa: E402
 
 
-# Engine settings that may also come from the environment (see server/collab/engine.py).
+# Engine settings that may also come from the environment (see server/collab/wiring.py).
 SETTINGS = {"COLLAB_WINDOW_MS": float, "COLLAB_WINDOW_PER_MEMBER_US": float, "COLLAB_WINDOW_MAX_MS": float,
             "COLLAB_UNLOAD_GRACE": float, "COLLAB_COMPACT_ROWS": int,
             "COLLAB_ACK_TIMEOUT": float, "COLLAB_RECHECK_SECONDS": float, "COLLAB_CHANNEL_PREFIX": str}
@@ -62,8 +62,8 @@ def main(argv: list[str] | None = None) -> None:
     os.environ["SOCKETIO_ASYNC_MODE"] = "gevent"
 
     from server import create_app
-    from server.collab.engine import rooms
-    from server.collab.wsgi import without_websocket_compression
+    from server.collab.wiring import rooms
+    from server.wsgi import without_websocket_compression
 
     app = create_app(engine_settings(os.environ))
     server = pywsgi.WSGIServer((args.host, args.port), without_websocket_compression(app), log=None,
