@@ -18,6 +18,8 @@ run: install
 # Both test runners always run, so one failing does not hide the other's results; the target
 # fails if either did. pytest prints a line as it enters each suite group (tests/conftest.py).
 test: system-deps install
+	@echo "== lint (ruff) =="
+	@$(VENV)/bin/ruff check --quiet . && echo "ruff: no findings"
 	@echo "== editor (node) =="
 	@(cd editor && node --test --test-reporter=dot test/); node_status=$$?; \
 	$(PY) -m pytest; pytest_status=$$?; \

@@ -6,7 +6,8 @@ with a header row, partners are grouped by kind, choices show their label.
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
 
 import schemas
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Union
+from typing import TYPE_CHECKING, Any
 
 from lxml import etree
 
@@ -61,7 +61,7 @@ class Table:
         return " ".join(c.text for row in self.rows for c in row if c is not None)
 
 
-Block = Union[Para, Table]
+Block = Para | Table
 
 
 def _on(element: etree._Element | None) -> bool:

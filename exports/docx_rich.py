@@ -6,7 +6,8 @@ type that has no handler raises UnknownNodeError: content is never dropped witho
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
 
 from schemas.vocabulary import MARKS, is_safe_link, list_start
 

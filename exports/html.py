@@ -2,9 +2,10 @@
 
 markdown-it-py renders with raw HTML switched off, so nothing a person typed becomes markup,
 and links other than http(s) and mailto are dropped. Numbers made of digit groups ("2024-03",
-phone numbers) are wrapped in left-to-right marks so Arabic text does not reverse their groups. The result is a fragment (the server wraps
-it in its page) whose root element says the language and the direction; every block also gets
-dir="auto" so a French paragraph inside an Arabic card reads left to right.
+phone numbers) are wrapped in left-to-right marks so Arabic text does not reverse their groups.
+The result is a fragment (the server wraps it in its page) whose root element says the language
+and the direction; every block also gets dir="auto" so a French paragraph inside an Arabic card
+reads left to right.
 """
 from __future__ import annotations
 

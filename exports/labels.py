@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import Any, Generic, Iterable, TypeVar
+from typing import Any, Generic, TypeVar
+from collections.abc import Iterable
 
 from .bidi import BIDI_CONTROLS
 

@@ -5,7 +5,8 @@ become pipe tables, multi-choice fields a list of the ticked options with their 
 """
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
 import schemas
 

@@ -7,7 +7,8 @@ keep only web and mail targets.
 from __future__ import annotations
 
 import re
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 from urllib.parse import quote
 
 from schemas.vocabulary import MARKS, is_safe_link, list_start

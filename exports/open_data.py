@@ -9,7 +9,8 @@ from __future__ import annotations
 import json
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
 from . import i18n, values
 from .errors import UnknownFieldTypeError

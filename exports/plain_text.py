@@ -5,7 +5,8 @@ node type it does not know.
 """
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
 from schemas.vocabulary import MARKS, list_start
 

@@ -7,7 +7,8 @@ JSON exporters show the same thing.
 """
 from __future__ import annotations
 
-from typing import Any, Iterator
+from typing import Any
+from collections.abc import Iterator
 
 from . import i18n
 from .errors import ExportError

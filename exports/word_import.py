@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
 from schemas.vocabulary import MAX_TEXT, clean_text, text_problem
 

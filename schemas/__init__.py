@@ -7,7 +7,7 @@ Files are read and validated once, then handed out as plain dicts; callers must 
 from __future__ import annotations
 
 import json
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +29,7 @@ def _read(path: Path) -> dict[str, Any]:
         return json.load(fh)
 
 
-@lru_cache(maxsize=None)
+@cache
 def template_meta_schema() -> dict[str, Any]:
     return _read(HERE / "meta" / "template.schema.json")
 
@@ -63,7 +63,7 @@ def validate_template(template: dict[str, Any]) -> None:
 RESERVED_ROOTS = frozenset({"meta", "values"})
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_template(template_id: str = DEFAULT_TEMPLATE[0], version: int = DEFAULT_TEMPLATE[1]) -> dict[str, Any]:
     """The template `template_id` at `version`, validated.
 
@@ -77,7 +77,7 @@ def load_template(template_id: str = DEFAULT_TEMPLATE[0], version: int = DEFAULT
     return template
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_criteria(criteria_id: str = DEFAULT_CRITERIA[0], version: int = DEFAULT_CRITERIA[1]) -> dict[str, Any]:
     """The criteria set `criteria_id` at `version` (rules with their parameters, attestations)."""
     return _read(HERE / "criteria" / f"{criteria_id}-v{version}.json")

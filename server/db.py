@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import sqlite3
 import time
-from typing import TYPE_CHECKING, Any, Callable, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
+from collections.abc import Callable
 
 from flask import current_app, g
 from sqlalchemy import create_engine, event
@@ -120,7 +121,7 @@ def make_engine(url: str, busy_seconds: float = SQLITE_BUSY_SECONDS):
         engine = create_engine(url, connect_args={"check_same_thread": False, "factory": factory})
 
         @event.listens_for(engine, "connect")
-        def _sqlite_pragmas(dbapi_conn, _record):  # noqa: ANN001
+        def _sqlite_pragmas(dbapi_conn, _record):
             # WAL lets readers work while the update log is being appended to.
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA journal_mode=WAL")

@@ -26,7 +26,7 @@ def _wants_json() -> bool:
     return request.path.startswith("/api/")
 
 
-def error_response(status: int, code: str, message: str, field: str | None = None):  # noqa: ANN201
+def error_response(status: int, code: str, message: str, field: str | None = None):
     try:
         db.session().rollback()
     except OperationalError:
@@ -41,30 +41,30 @@ def error_response(status: int, code: str, message: str, field: str | None = Non
 
 def init_app(app: Flask) -> None:
     @app.errorhandler(ServiceError)
-    def _service(exc: ServiceError):  # noqa: ANN202
+    def _service(exc: ServiceError):
         response, status = error_response(exc.status, exc.code, exc.message, exc.field)
         # An error may name headers of its own (Retry-After on a 429).
         return response, status, getattr(exc, "headers", None) or {}
 
     @app.errorhandler(Unavailable)
-    def _unavailable(exc: Unavailable):  # noqa: ANN202
+    def _unavailable(exc: Unavailable):
         # A live document took the change but could not save it yet: say so, never "done".
         return error_response(503, exc.code, exc.message)
 
     @app.errorhandler(CollabError)
-    def _refused_by_the_live_document(exc: CollabError):  # noqa: ANN202
+    def _refused_by_the_live_document(exc: CollabError):
         # A server-side write the live card refused as it refuses a person's (the document
         # would grow past its limit, or lose its shape): nothing was applied.
         return error_response(422, exc.code, exc.message)
 
     @app.errorhandler(OperationalError)
-    def _database(exc: OperationalError):  # noqa: ANN202
+    def _database(exc: OperationalError):
         # Unreachable, or locked for longer than the wait allows: nothing was stored.
         log.warning("database unavailable for %s %s (%s)", request.method, request.path, exc.__class__.__name__)
         return error_response(503, "unavailable", "The database is unavailable; nothing was saved. Try again shortly.")
 
     @app.errorhandler(HTTPException)
-    def _http(exc: HTTPException):  # noqa: ANN202
+    def _http(exc: HTTPException):
         code = CODES.get(exc.code or 500, "error")
         message = exc.description or exc.name
         if message == "csrf":

@@ -9,7 +9,8 @@ hand out and take away which role.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Iterable
+from typing import TYPE_CHECKING
+from collections.abc import Iterable
 
 from sqlalchemy import or_, select
 

@@ -140,10 +140,10 @@ def runner(app):
 class Factory:
     """Builds users, organisations, plans and cards through the real services."""
 
-    def __init__(self, app) -> None:  # noqa: ANN001
+    def __init__(self, app) -> None:
         self.app = app
 
-    def _commit(self, fn, *args: Any) -> Any:  # noqa: ANN001
+    def _commit(self, fn, *args: Any) -> Any:
         with self.app.app_context():
             session = db.session()
             obj = fn(session, *args)
@@ -186,7 +186,7 @@ class Factory:
             s.get(User, user_id), role))
 
 
-def _add(session, obj):  # noqa: ANN001, ANN202
+def _add(session, obj):
     session.add(obj)
     session.flush()
     return obj
@@ -200,7 +200,7 @@ def factory(app):
 class Auth:
     """Signs a test client in and out the way a browser does, CSRF token included."""
 
-    def __init__(self, client) -> None:  # noqa: ANN001
+    def __init__(self, client) -> None:
         self.client = client
 
     def csrf(self) -> str:
@@ -208,7 +208,7 @@ class Auth:
         with self.client.session_transaction() as sess:
             return sess["csrf"]
 
-    def login(self, email: str, password: str = PASSWORD):  # noqa: ANN201
+    def login(self, email: str, password: str = PASSWORD):
         token = self.csrf()
         return self.client.post("/login", data={"email": email, "password": password, "csrf_token": token})
 
@@ -222,6 +222,6 @@ def auth(client):
     return Auth(client)
 
 
-def email_of(app, user_id: int) -> str:  # noqa: ANN001
+def email_of(app, user_id: int) -> str:
     with app.app_context():
         return db.session().get(User, user_id).email

@@ -32,14 +32,14 @@ def _permissions(card: Card) -> dict[str, bool]:
 
 
 @api.get("/plans/<int:plan_id>/cards")
-def list_cards(plan_id: int):  # noqa: ANN201
+def list_cards(plan_id: int):
     plan = lookup(Plan, plan_id, "plan")
     require("plan.view", plan)
     return jsonify([serialize.card(c) for c in plan.cards])
 
 
 @api.post("/plans/<int:plan_id>/cards")
-def create_card(plan_id: int):  # noqa: ANN201
+def create_card(plan_id: int):
     plan = lookup(Plan, plan_id, "plan")
     require("card.create", plan)
     card = card_service.create_card(db.session(), documents(), user(), plan, body())
@@ -48,7 +48,7 @@ def create_card(plan_id: int):  # noqa: ANN201
 
 
 @api.get("/cards/<int:card_id>")
-def get_card(card_id: int):  # noqa: ANN201
+def get_card(card_id: int):
     card = lookup(Card, card_id, "card")
     require("card.view", card)
     content, problems = _content_and_problems(card)
@@ -58,7 +58,7 @@ def get_card(card_id: int):  # noqa: ANN201
 
 
 @api.patch("/cards/<int:card_id>")
-def update_card(card_id: int):  # noqa: ANN201
+def update_card(card_id: int):
     card = lookup(Card, card_id, "card")
     require("card.edit_metadata", card)
     card_service.update_metadata(db.session(), user(), card, body())
@@ -67,7 +67,7 @@ def update_card(card_id: int):  # noqa: ANN201
 
 
 @api.patch("/cards/<int:card_id>/content")
-def update_content(card_id: int):  # noqa: ANN201
+def update_content(card_id: int):
     card = lookup(Card, card_id, "card")
     require("card.edit", card)
     data = body()
@@ -79,7 +79,7 @@ def update_content(card_id: int):  # noqa: ANN201
 
 
 @api.get("/cards/<int:card_id>/criteria")
-def get_criteria(card_id: int):  # noqa: ANN201
+def get_criteria(card_id: int):
     card = lookup(Card, card_id, "card")
     require("card.view", card)
     results = card_service.evaluate_criteria(db.session(), card, _content(card))
@@ -87,7 +87,7 @@ def get_criteria(card_id: int):  # noqa: ANN201
 
 
 @api.put("/cards/<int:card_id>/attestations/<criterion>")
-def attest(card_id: int, criterion: str):  # noqa: ANN201
+def attest(card_id: int, criterion: str):
     card = lookup(Card, card_id, "card")
     require("card.attest", card)
     value = body().get("attested")
@@ -99,7 +99,7 @@ def attest(card_id: int, criterion: str):  # noqa: ANN201
 
 
 @api.post("/cards/<int:card_id>/status")
-def change_status(card_id: int):  # noqa: ANN201
+def change_status(card_id: int):
     card = lookup(Card, card_id, "card")
     # Before the transition check, which would tell anyone the card's status.
     require("card.view", card)

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
 from flask import Response, g, request
 
@@ -80,7 +81,7 @@ def _download(data: str | bytes, fmt: str, name: str) -> Response:
                              "Cache-Control": "no-store"})
 
 
-def export_card(card_id: int, fmt: str):  # noqa: ANN201
+def export_card(card_id: int, fmt: str):
     card = lookup(Card, card_id, "card")
     require("card.export", card)
     lang = _lang()
@@ -91,7 +92,7 @@ def export_card(card_id: int, fmt: str):  # noqa: ANN201
     return _download(data, fmt, f"iltizam-card-{card.number}-{lang}.{fmt}")
 
 
-def export_plan(plan_id: int, fmt: str):  # noqa: ANN201
+def export_plan(plan_id: int, fmt: str):
     plan = lookup(Plan, plan_id, "plan")
     require("plan.export", plan)
     lang = _lang()

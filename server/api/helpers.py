@@ -119,5 +119,5 @@ def _check_text(text: str, path: str) -> None:
                        "(a lone surrogate such as \\ud800).", field=path or None) from None
 
 
-def documents():  # noqa: ANN201
+def documents():
     return _documents(current_app)

@@ -15,7 +15,7 @@ from .helpers import ApiError, documents, lookup, require, user
 
 
 @api.post("/plans/<int:plan_id>/import")
-def import_card(plan_id: int):  # noqa: ANN201
+def import_card(plan_id: int):
     plan = lookup(Plan, plan_id, "plan")
     require("card.create", plan)
     upload = request.files.get("file")

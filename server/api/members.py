@@ -41,7 +41,7 @@ def _assignment(plan: Plan, card: Card | None, assignment_id: int) -> RoleAssign
     return found
 
 
-def _invite(plan: Plan, card: Card | None):  # noqa: ANN202
+def _invite(plan: Plan, card: Card | None):
     data = body()
     invitation, token = role_service.invite(
         db.session(), user(), plan, card, data.get("email"), data.get("role"),
@@ -52,13 +52,13 @@ def _invite(plan: Plan, card: Card | None):  # noqa: ANN202
     return jsonify({**serialize.invitation(invitation), "link": link, "mailed": mailed}), 201
 
 
-def _list(plan: Plan, card: Card | None):  # noqa: ANN202
+def _list(plan: Plan, card: Card | None):
     # E-mail addresses only for those who manage these roles; others see names and organisations.
     emails = policy.may_manage_roles(db.session(), user(), card or plan)
     return jsonify([serialize.member(m, email=emails) for m in role_service.members(db.session(), plan, card)])
 
 
-def _grant(plan: Plan, card: Card | None):  # noqa: ANN202
+def _grant(plan: Plan, card: Card | None):
     data = body()
     target = _target_user(plan, data)
     assignment = role_service.grant(db.session(), user(), plan, card, target, data.get("role"))
@@ -67,7 +67,7 @@ def _grant(plan: Plan, card: Card | None):  # noqa: ANN202
     return jsonify(serialize.member(assignment, email=True)), 201
 
 
-def _revoke(plan: Plan, card: Card | None, assignment_id: int):  # noqa: ANN202
+def _revoke(plan: Plan, card: Card | None, assignment_id: int):
     assignment = _assignment(plan, card, assignment_id)
     user_id, card_id = assignment.user_id, assignment.card_id
     role_service.revoke(db.session(), user(), plan, assignment)
@@ -80,14 +80,14 @@ def _revoke(plan: Plan, card: Card | None, assignment_id: int):  # noqa: ANN202
 # nothing of its members or state); the role services then decide the change itself.
 
 @api.get("/plans/<int:plan_id>/members")
-def plan_members(plan_id: int):  # noqa: ANN201
+def plan_members(plan_id: int):
     plan = lookup(Plan, plan_id, "plan")
     require("plan.view", plan)
     return _list(plan, None)
 
 
 @api.post("/plans/<int:plan_id>/members")
-def add_plan_member(plan_id: int):  # noqa: ANN201
+def add_plan_member(plan_id: int):
     plan = lookup(Plan, plan_id, "plan")
     require("plan.view", plan)
     require("plan.manage_roles", plan)
@@ -95,7 +95,7 @@ def add_plan_member(plan_id: int):  # noqa: ANN201
 
 
 @api.delete("/plans/<int:plan_id>/members/<int:assignment_id>")
-def remove_plan_member(plan_id: int, assignment_id: int):  # noqa: ANN201
+def remove_plan_member(plan_id: int, assignment_id: int):
     plan = lookup(Plan, plan_id, "plan")
     require("plan.view", plan)
     require("plan.manage_roles", plan)
@@ -103,7 +103,7 @@ def remove_plan_member(plan_id: int, assignment_id: int):  # noqa: ANN201
 
 
 @api.post("/plans/<int:plan_id>/invitations")
-def invite_to_plan(plan_id: int):  # noqa: ANN201
+def invite_to_plan(plan_id: int):
     plan = lookup(Plan, plan_id, "plan")
     require("plan.view", plan)
     require("plan.manage_roles", plan)
@@ -111,14 +111,14 @@ def invite_to_plan(plan_id: int):  # noqa: ANN201
 
 
 @api.get("/cards/<int:card_id>/members")
-def card_members(card_id: int):  # noqa: ANN201
+def card_members(card_id: int):
     card = lookup(Card, card_id, "card")
     require("card.view", card)
     return _list(card.plan, card)
 
 
 @api.post("/cards/<int:card_id>/members")
-def add_card_member(card_id: int):  # noqa: ANN201
+def add_card_member(card_id: int):
     card = lookup(Card, card_id, "card")
     require("card.view", card)
     require("card.manage_roles", card)
@@ -126,7 +126,7 @@ def add_card_member(card_id: int):  # noqa: ANN201
 
 
 @api.delete("/cards/<int:card_id>/members/<int:assignment_id>")
-def remove_card_member(card_id: int, assignment_id: int):  # noqa: ANN201
+def remove_card_member(card_id: int, assignment_id: int):
     card = lookup(Card, card_id, "card")
     require("card.view", card)
     require("card.manage_roles", card)
@@ -134,7 +134,7 @@ def remove_card_member(card_id: int, assignment_id: int):  # noqa: ANN201
 
 
 @api.post("/cards/<int:card_id>/invitations")
-def invite_to_card(card_id: int):  # noqa: ANN201
+def invite_to_card(card_id: int):
     card = lookup(Card, card_id, "card")
     require("card.view", card)
     require("card.manage_roles", card)

@@ -28,17 +28,17 @@ def _openapi() -> dict:
 
 
 @api.get("/openapi.json")
-def openapi():  # noqa: ANN201
+def openapi():
     return jsonify(_openapi())
 
 
 @api.get("/me")
-def me():  # noqa: ANN201
+def me():
     return jsonify(serialize.user(user()))
 
 
 @api.post("/me/password")
-def change_password():  # noqa: ANN201
+def change_password():
     data = body()
     # The sign-in throttle guards this check too, or a borrowed session could guess the password.
     throttle, address = current_app.extensions["iltizam.throttle"], request.remote_addr or "unknown"
@@ -65,7 +65,7 @@ def change_password():  # noqa: ANN201
 
 
 @api.get("/templates/<template_id>/<int:version>")
-def template(template_id: str, version: int):  # noqa: ANN201
+def template(template_id: str, version: int):
     try:
         return jsonify(schemas.load_template(template_id, version))
     except schemas.SchemaError:

@@ -13,18 +13,18 @@ from .helpers import ApiError, body, lookup, user
 
 
 @api.get("/organisations")
-def list_organisations():  # noqa: ANN201
+def list_organisations():
     orgs = db.session().scalars(select(Organisation).order_by(Organisation.id))
     return jsonify([serialize.organisation(o) for o in orgs])
 
 
 @api.get("/organisations/<int:org_id>")
-def get_organisation(org_id: int):  # noqa: ANN201
+def get_organisation(org_id: int):
     return jsonify(serialize.organisation(lookup(Organisation, org_id, "organisation")))
 
 
 @api.post("/organisations")
-def create_organisation():  # noqa: ANN201
+def create_organisation():
     if not policy.can_manage_organisations(db.session(), user()):
         raise ApiError(403, "forbidden", "Only an administrator or a plan coordinator can add organisations.")
     data = body()

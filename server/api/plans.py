@@ -11,12 +11,12 @@ from .helpers import ApiError, body, lookup, require, user
 
 
 @api.get("/plans")
-def list_plans():  # noqa: ANN201
+def list_plans():
     return jsonify([serialize.plan(p) for p in plan_service.visible_plans(db.session(), user())])
 
 
 @api.post("/plans")
-def create_plan():  # noqa: ANN201
+def create_plan():
     if not policy.can_create_plan(user()):
         raise ApiError(403, "forbidden", "Only an administrator can create a plan.")
     plan = plan_service.create_plan(db.session(), user(), body())
@@ -25,14 +25,14 @@ def create_plan():  # noqa: ANN201
 
 
 @api.get("/plans/<int:plan_id>")
-def get_plan(plan_id: int):  # noqa: ANN201
+def get_plan(plan_id: int):
     plan = lookup(Plan, plan_id, "plan")
     require("plan.view", plan)
     return jsonify(serialize.plan(plan))
 
 
 @api.patch("/plans/<int:plan_id>")
-def update_plan(plan_id: int):  # noqa: ANN201
+def update_plan(plan_id: int):
     plan = lookup(Plan, plan_id, "plan")
     require("plan.manage", plan)
     plan_service.update_plan(db.session(), user(), plan, body())
@@ -41,14 +41,14 @@ def update_plan(plan_id: int):  # noqa: ANN201
 
 
 @api.get("/plans/<int:plan_id>/axes")
-def list_axes(plan_id: int):  # noqa: ANN201
+def list_axes(plan_id: int):
     plan = lookup(Plan, plan_id, "plan")
     require("plan.view", plan)
     return jsonify([serialize.axis(a) for a in plan.axes])
 
 
 @api.post("/plans/<int:plan_id>/axes")
-def create_axis(plan_id: int):  # noqa: ANN201
+def create_axis(plan_id: int):
     plan = lookup(Plan, plan_id, "plan")
     require("plan.manage", plan)
     axis = plan_service.add_axis(db.session(), user(), plan, body())

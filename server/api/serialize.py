@@ -6,7 +6,7 @@ from typing import Any
 from ..models import ApiToken, Axis, Card, Invitation, Organisation, Plan, RoleAssignment, User
 
 
-def iso(dt) -> str | None:  # noqa: ANN001
+def iso(dt) -> str | None:
     return dt.isoformat(timespec="seconds") + "Z" if dt else None
 
 

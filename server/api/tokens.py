@@ -12,12 +12,12 @@ from .helpers import ApiError, body, is_id, user
 
 
 @api.get("/tokens")
-def list_tokens():  # noqa: ANN201
+def list_tokens():
     return jsonify([serialize.token(t) for t in user().tokens])
 
 
 @api.post("/tokens")
-def new_token():  # noqa: ANN201
+def new_token():
     name = body().get("name", "script")
     if not isinstance(name, str) or len(name) > 100:
         raise ApiError(422, "invalid", "name must be a text of at most 100 characters", field="name")
@@ -27,7 +27,7 @@ def new_token():  # noqa: ANN201
 
 
 @api.delete("/tokens/<int:token_id>")
-def revoke_token(token_id: int):  # noqa: ANN201
+def revoke_token(token_id: int):
     token = db.session().get(ApiToken, token_id) if is_id(token_id) else None
     if token is None or token.user_id != user().id:
         raise ApiError(404, "not_found", f"No token {token_id} of yours.")

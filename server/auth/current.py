@@ -11,7 +11,8 @@ from __future__ import annotations
 import hmac
 import secrets
 import time
-from typing import Any, Mapping
+from typing import Any
+from collections.abc import Mapping
 
 from flask import abort, current_app, g, request, session
 

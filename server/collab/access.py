@@ -14,7 +14,8 @@ import logging
 import time
 import zlib
 from dataclasses import dataclass, field, replace
-from typing import Any, Iterable
+from typing import Any
+from collections.abc import Iterable
 
 from flask import g, session as cookie_session
 

@@ -5,7 +5,8 @@ editing it see the change at once; otherwise it is loaded from the store for the
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
 
 from pycrdt import Doc
 from sqlalchemy.exc import SQLAlchemyError
@@ -68,8 +69,8 @@ class Documents:
 
         When a live room holds the card, the change goes through it (members see it at once).
         Otherwise it is written to the store. Both happen under the card's load lock, so a
-        room cannot load (and miss the change) or unload (and drop it) meanwhile. Other server processes holding the card hear of
-        it through the replicator.
+        room cannot load (and miss the change) or unload (and drop it) meanwhile. Other server
+        processes holding the card hear of it through the replicator.
 
         Raises:
             DocumentNotFound: nothing is stored for the card.

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import TYPE_CHECKING, Any, Collection
+from typing import TYPE_CHECKING, Any
+from collections.abc import Collection
 
 from flask import request
 from flask_socketio import ConnectionRefusedError, Namespace, join_room, leave_room

@@ -9,7 +9,8 @@ are not browsers and pass; they still have to authenticate.
 """
 from __future__ import annotations
 
-from typing import Any, Callable, Mapping
+from typing import Any
+from collections.abc import Callable, Mapping
 from urllib.parse import urlsplit
 
 

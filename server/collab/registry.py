@@ -11,7 +11,8 @@ import logging
 import threading
 import time
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any, Callable, Iterator
+from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Iterator
 
 from ..content.layout import SERVER_ORIGIN
 from .errors import Unavailable
@@ -29,12 +30,12 @@ log = logging.getLogger(__name__)
 
 class Rooms:
     def __init__(self, store: Store, transport: Transport, *, spawn: Callable[[Callable[[], None]], Any],
-                 window: Window = Window(), grace: float = 30.0, compact_rows: int = 500,
+                 window: Window | None = None, grace: float = 30.0, compact_rows: int = 500,
                  ack_timeout: float = 10.0) -> None:
         self.store = store
         self.transport = transport
         self.spawn = spawn
-        self.window = window
+        self.window = window or Window()
         self.grace = grace
         self.compact_rows = compact_rows
         self.ack_timeout = ack_timeout

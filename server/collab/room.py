@@ -18,7 +18,8 @@ import logging
 import threading
 import time
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Callable, Collection, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
+from collections.abc import Callable, Collection
 
 from pycrdt import Doc, Text, XmlText, merge_updates
 

@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import json
 import logging
-from typing import TYPE_CHECKING, Any, Callable, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
+from collections.abc import Callable
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -85,7 +86,7 @@ class RoomEvents:
             cards.update(self.cards_of_plan(plan_id))
         event = {"kind": RIGHTS, "user": user_id}
         for card_id in sorted(cards):
-            self._deliver(lambda: self.receiver.card_event(card_id, event))
+            self._deliver(lambda card=card_id: self.receiver.card_event(card, event))
             self._publish(card_id, event)
 
     def credentials_revoked(self, user_id: int) -> None:

@@ -36,7 +36,7 @@ def init_app(app: Flask, socketio: SocketIO) -> None:
     store = Store(db.sessionmaker_for(app))
     transport = SocketTransport(socketio)
 
-    def spawn(fn) -> None:  # noqa: ANN001
+    def spawn(fn) -> None:
         # Background work needs the app: the flusher and compaction open their own sessions.
         def run() -> None:
             with app.app_context():

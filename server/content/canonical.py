@@ -303,7 +303,7 @@ def document_content(doc: Doc, template: dict[str, Any], problems: Problems | No
             problems.field = field["id"]
             try:
                 out[field["id"]] = field_value(doc, field, problems)
-            except Exception as exc:  # noqa: BLE001  (one bad field must not hide the others)
+            except Exception as exc:
                 problems.add(field["id"], "unreadable_field", f"the field could not be read ({type(exc).__name__})")
                 out[field["id"]] = _empty(field)
     return out
@@ -325,7 +325,8 @@ def empty_content(template: dict[str, Any], card: dict[str, Any]) -> dict[str, A
             "fields": {f["id"]: _empty(f) for f in schemas.document_fields(template)}}
 
 
-def read_content(doc: Doc, template: dict[str, Any], card: dict[str, Any]) -> tuple[dict[str, Any], list[dict[str, str]]]:
+def read_content(doc: Doc, template: dict[str, Any],
+                 card: dict[str, Any]) -> tuple[dict[str, Any], list[dict[str, str]]]:
     """The card's canonical content and the problems met computing it.
 
     Args:

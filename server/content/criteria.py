@@ -6,7 +6,8 @@ without code. Manual attestations pass when someone has attested them.
 """
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
 import schemas
 
@@ -28,7 +29,7 @@ def _filled(field: dict[str, Any], value: Any) -> bool:
     return bool(str(value or "").strip())
 
 
-def _required_fields(rule, template, fields, card, plan) -> Result:  # noqa: ANN001
+def _required_fields(rule, template, fields, card, plan) -> Result:
     failing = []
     for field in template["fields"]:
         if not field.get("required"):
@@ -41,18 +42,18 @@ def _required_fields(rule, template, fields, card, plan) -> Result:  # noqa: ANN
     return not failing, failing
 
 
-def _length_limits(rule, template, fields, card, plan) -> Result:  # noqa: ANN001
+def _length_limits(rule, template, fields, card, plan) -> Result:
     failing = [f["id"] for f in schemas.document_fields(template)
                if f.get("max_length") and len(plain_text(fields.get(f["id"]))) > f["max_length"]]
     return not failing, failing
 
 
-def _max_length(rule, template, fields, card, plan) -> Result:  # noqa: ANN001
+def _max_length(rule, template, fields, card, plan) -> Result:
     ok = len(plain_text(fields.get(rule["field"]))) <= rule["max"]
     return ok, [] if ok else [rule["field"]]
 
 
-def _months_in_period(rule, template, fields, card, plan) -> Result:  # noqa: ANN001
+def _months_in_period(rule, template, fields, card, plan) -> Result:
     start, end = plan["period_start"], plan["period_end"]
     failing = []
     for fid in rule.get("fields", []):
@@ -67,13 +68,13 @@ def _months_in_period(rule, template, fields, card, plan) -> Result:  # noqa: AN
     return not failing, failing
 
 
-def _table_has_row(rule, template, fields, card, plan) -> Result:  # noqa: ANN001
+def _table_has_row(rule, template, fields, card, plan) -> Result:
     rows = [r for r in fields.get(rule["field"]) or [] if r.get(rule["column"]) == rule["value"]]
     ok = len(rows) >= rule.get("min", 1)
     return ok, [] if ok else [rule["field"]]
 
 
-def _choices_justified(rule, template, fields, card, plan) -> Result:  # noqa: ANN001
+def _choices_justified(rule, template, fields, card, plan) -> Result:
     value = fields.get(rule["field"]) or {}
     justified = [k for k, e in value.items() if e.get("selected") and e.get("justification", "").strip()]
     unjustified = [f"{rule['field']}.{k}" for k, e in value.items()
@@ -82,7 +83,7 @@ def _choices_justified(rule, template, fields, card, plan) -> Result:  # noqa: A
     return ok, unjustified or ([] if ok else [rule["field"]])
 
 
-def _table_rows_complete(rule, template, fields, card, plan) -> Result:  # noqa: ANN001
+def _table_rows_complete(rule, template, fields, card, plan) -> Result:
     rows = fields.get(rule["field"]) or []
     failing = [f"{rule['field']}[{i}].{c}" for i, row in enumerate(rows)
                for c in rule["columns"] if not str(row.get(c, "")).strip()]

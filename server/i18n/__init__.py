@@ -6,7 +6,7 @@ is kept in the session.
 from __future__ import annotations
 
 import json
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -23,7 +23,7 @@ DIRECTION = {"ar": "rtl", "fr": "ltr", "en": "ltr"}
 NAMES = {"ar": "العربية", "fr": "Français", "en": "English"}
 
 
-@lru_cache(maxsize=None)
+@cache
 def catalogue(lang: str) -> dict[str, str]:
     with (HERE / f"{lang}.json").open(encoding="utf-8") as fh:
         return json.load(fh)

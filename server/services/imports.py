@@ -5,7 +5,8 @@ the audit record) are here, so a page or a script can import the same way.
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Mapping
+from typing import TYPE_CHECKING, Any
+from collections.abc import Mapping
 
 from . import cards as card_service
 from . import exports as export_service

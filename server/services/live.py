@@ -7,7 +7,8 @@ server process holding an affected card, which re-decides its open connections a
 """
 from __future__ import annotations
 
-from typing import Any, Iterable
+from typing import Any
+from collections.abc import Iterable
 
 from flask import current_app, has_app_context
 

@@ -183,7 +183,7 @@ def _child() -> None:
         answer = _encode(function(**kwargs))
     except MemoryError:
         answer = {"error": {"kind": "MemoryError", "message": "", "attrs": {}}}
-    except Exception as exc:  # noqa: BLE001  (every failure goes back to the parent as data)
+    except Exception as exc:
         attrs = {k: v for k, v in vars(exc).items() if not k.startswith("_") and isinstance(v, (str, int, float))}
         answer = {"error": {"kind": type(exc).__name__, "message": str(exc), "attrs": attrs}}
     sys.stdout.write("\n" + json.dumps(answer, ensure_ascii=True) + "\n")

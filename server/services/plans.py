@@ -86,7 +86,8 @@ def update_plan(session: Session, actor: User, plan: Plan, data: dict[str, Any])
         required = (data["approval_policy"] or {}).get("required")
         allowed = {"lead", "co_lead", "approver", "steering", "coordinator"}
         if not isinstance(required, list) or not required or any(r not in allowed for r in required):
-            raise Invalid(f"approval_policy.required must list parties among {sorted(allowed)}", field="approval_policy")
+            raise Invalid(f"approval_policy.required must list parties among {sorted(allowed)}",
+                          field="approval_policy")
         plan.approval_policy = {"required": required}
         changed["approval_policy"] = plan.approval_policy
     if "final" in data:

@@ -36,7 +36,7 @@ def _safe_next(target: str | None) -> str:
 
 
 @views.route("/login", methods=["GET", "POST"])
-def login():  # noqa: ANN201
+def login():
     if request.method == "GET":
         return render_template("login.html", next=request.args.get("next", ""))
     check_csrf()
@@ -60,7 +60,7 @@ def login():  # noqa: ANN201
 
 
 @views.post("/logout")
-def logout():  # noqa: ANN201
+def logout():
     check_csrf()
     user = load_user()
     if user is not None:
@@ -76,7 +76,7 @@ def logout():  # noqa: ANN201
 
 
 @views.post("/language")
-def set_language():  # noqa: ANN201
+def set_language():
     check_csrf()
     lang = request.form.get("lang", "")
     if lang in LANGUAGES:
@@ -89,7 +89,7 @@ def set_language():  # noqa: ANN201
 
 
 @views.route("/invitations/<token>", methods=["GET", "POST"])
-def accept_invitation(token: str):  # noqa: ANN201
+def accept_invitation(token: str):
     config = current_app.config
     try:
         invitation = role_service.invitation_for_token(db.session(), token, config["SECRET_KEY"],
@@ -100,7 +100,7 @@ def accept_invitation(token: str):  # noqa: ANN201
     user = load_user()
     existing = db.session().scalars(select(User).where(User.email == invitation.email)).first()
 
-    def page(status: int = 200, **extra: object):  # noqa: ANN202
+    def page(status: int = 200, **extra: object):
         return render_template("invitation.html", invitation=invitation, user=user, existing=existing,
                                min_length=MIN_LENGTH, **extra), status
 

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from functools import wraps
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
@@ -49,13 +50,13 @@ def _require(action: str, obj: Plan | Card) -> None:
 
 @views.get("/")
 @login_required
-def home():  # noqa: ANN201
+def home():
     return render_template("plans.html", plans=plan_service.visible_plans(db.session(), load_user()))
 
 
 @views.get("/plans/<int:plan_id>")
 @login_required
-def plan_dashboard(plan_id: int):  # noqa: ANN201
+def plan_dashboard(plan_id: int):
     plan = _get(Plan, plan_id)
     _require("plan.view", plan)
     session, user = db.session(), load_user()
@@ -73,7 +74,7 @@ def _dashboard_row(session: Any, user: User, card: Card) -> dict[str, Any]:
     try:
         content, problems = card_service.content_and_problems(documents(current_app), card)
         results = card_service.evaluate_criteria(session, card, content)
-    except Exception:  # noqa: BLE001  (whatever one card holds, the plan's page must answer)
+    except Exception:
         current_app.logger.exception("Card %s could not be read for the dashboard", card.id)
         row["error"] = translate("dashboard.unreadable")
         return row
@@ -84,7 +85,7 @@ def _dashboard_row(session: Any, user: User, card: Card) -> dict[str, Any]:
 
 @views.get("/cards/<int:card_id>")
 @login_required
-def card_page(card_id: int):  # noqa: ANN201
+def card_page(card_id: int):
     card = _get(Card, card_id)
     _require("card.view", card)
     session, user = db.session(), load_user()
@@ -92,7 +93,8 @@ def card_page(card_id: int):  # noqa: ANN201
     edit = policy.decide(session, user, "card.edit", card)
     return render_template(
         "card.html", card=card, plan=card.plan, template=template_of(card.plan), content=content,
-        content_hash=content_hash(content), problems=problems, criteria=card_service.evaluate_criteria(session, card, content),
+        content_hash=content_hash(content), problems=problems,
+        criteria=card_service.evaluate_criteria(session, card, content),
         can_edit=edit.allowed, read_only_reason=None if edit else translate(edit.reason),
         can_comment=policy.allowed(session, user, "card.comment", card),
         can_manage_roles=policy.allowed(session, user, "card.manage_roles", card),
@@ -101,7 +103,7 @@ def card_page(card_id: int):  # noqa: ANN201
 
 # --- role management ---------------------------------------------------------------------
 
-def _roles_page(plan: Plan, card: Card | None, status: int = 200, invited_link: str | None = None):  # noqa: ANN202
+def _roles_page(plan: Plan, card: Card | None, status: int = 200, invited_link: str | None = None):
     # The invitation link is shown in the answer to the POST that made it, never put in a URL
     # (browser history, proxy logs).
     session, user = db.session(), load_user()
@@ -127,7 +129,7 @@ def _back(plan: Plan, card: Card | None) -> Any:
     return redirect(url_for("views.plan_roles", plan_id=plan.id))
 
 
-def _roles_view(plan_id: int | None = None, card_id: int | None = None):  # noqa: ANN202
+def _roles_view(plan_id: int | None = None, card_id: int | None = None):
     plan, card, manage, view = _scope(plan_id, card_id)
     _require(view, card or plan)
     if request.method == "GET":
@@ -175,11 +177,11 @@ def _roles_view(plan_id: int | None = None, card_id: int | None = None):  # noqa
 
 @views.route("/plans/<int:plan_id>/roles", methods=["GET", "POST"])
 @login_required
-def plan_roles(plan_id: int):  # noqa: ANN201
+def plan_roles(plan_id: int):
     return _roles_view(plan_id=plan_id)
 
 
 @views.route("/cards/<int:card_id>/roles", methods=["GET", "POST"])
 @login_required
-def card_roles(card_id: int):  # noqa: ANN201
+def card_roles(card_id: int):
     return _roles_view(card_id=card_id)

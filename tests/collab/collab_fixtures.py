@@ -26,7 +26,7 @@ class World:
     tokens: dict[str, str] = field(default_factory=dict)
 
 
-def token_for(app, user_id: int) -> str:  # noqa: ANN001
+def token_for(app, user_id: int) -> str:
     with app.app_context():
         session = db.session()
         _, secret = create_token(session, session.get(User, user_id))
@@ -57,7 +57,7 @@ def start_server(database_url, tmp_path):
     """Start `server.serve` processes on this test's database; all stopped at teardown."""
     started: list[ServerProcess] = []
 
-    def start(**settings) -> ServerProcess:  # noqa: ANN003
+    def start(**settings) -> ServerProcess:
         redis_url = settings.pop("redis_url", None)
         server = ServerProcess(database_url, tmp_path, redis_url=redis_url, **settings)
         started.append(server)

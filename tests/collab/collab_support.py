@@ -8,7 +8,8 @@ acknowledgement.
 from __future__ import annotations
 
 import threading
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
 import socketio
 from pycrdt import (Doc, Text, YMessageType, YSyncMessageType, create_sync_message, create_update_message,

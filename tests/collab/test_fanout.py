@@ -82,7 +82,7 @@ class _EioSocket:
         self.websocket.direct = True
         setattr(self, SOCKET_ATTRIBUTE, self.websocket)
 
-    def send(self, pkt) -> None:  # noqa: ANN001
+    def send(self, pkt) -> None:
         self.queue.items.append(pkt)
 
     def flush_queue(self) -> None:

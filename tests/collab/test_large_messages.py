@@ -58,7 +58,7 @@ class RawClient:
             self.ws.send_binary(chunk)
         return ack_id
 
-    def read_until(self, done) -> None:  # noqa: ANN001
+    def read_until(self, done) -> None:
         """Read and parse packets until `done()`; every packet must parse."""
         while not done():
             packet = self.ws.recv()

@@ -58,7 +58,7 @@ class Silent:
     def broadcast(self, *args, **kwargs) -> None: ...
 
 
-def spawn(fn) -> None:  # noqa: ANN001
+def spawn(fn) -> None:
     threading.Thread(target=fn, daemon=True).start()
 
 
@@ -137,7 +137,7 @@ def test_a_room_with_unsaved_updates_is_not_unloaded(world):
     assert text_of(store.load_state(CARD)).endswith(" محفوظة لاحقا")
 
 
-def _update_frame(update: bytes):  # noqa: ANN202
+def _update_frame(update: bytes):
     from pycrdt import create_update_message
 
     from server.collab import protocol

@@ -33,7 +33,7 @@ def _free_port() -> int:
 class PrivateRedis:
     """A redis-server of our own, so the test can really take it down and bring it back."""
 
-    def __init__(self, workdir) -> None:  # noqa: ANN001
+    def __init__(self, workdir) -> None:
         self.port = _free_port()
         self.workdir = workdir
         self.proc: subprocess.Popen | None = None
@@ -67,7 +67,7 @@ def private_redis(tmp_path):
     server.stop()
 
 
-def _pair(start_server, url: str):  # noqa: ANN202
+def _pair(start_server, url: str):
     prefix = f"iltizam:test:{uuid.uuid4().hex[:8]}:card:"
     return (start_server(redis_url=url, COLLAB_CHANNEL_PREFIX=prefix),
             start_server(redis_url=url, COLLAB_CHANNEL_PREFIX=prefix))
@@ -79,7 +79,7 @@ def test_two_processes_converge(start_server, shared_redis, world, connect):
     b = connect(two, world.tokens["co_lead"])
     a.join(world.card_id)
     b.join(world.card_id)
-    for i in range(15):
+    for _i in range(15):
         assert a.edit(insert_text("A")) == {"ok": True}
         assert b.edit(insert_text("B", index=0)) == {"ok": True}
     wait_until(lambda: a.text() == b.text() and len(a.text()) == 30, message="cross-process convergence")

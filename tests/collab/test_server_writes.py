@@ -21,7 +21,7 @@ class _Wire:
     def send(self, conn_id: str, card_id: int, message: bytes) -> None:
         pass
 
-    def broadcast(self, card_id: int, message: bytes, skip: list[str], first=()) -> None:  # noqa: ANN001
+    def broadcast(self, card_id: int, message: bytes, skip: list[str], first=()) -> None:
         self.broadcasts.append(message)
 
 

@@ -32,7 +32,7 @@ class _Wire:
     def send(self, conn_id: str, card_id: int, message: bytes) -> None:
         pass
 
-    def broadcast(self, card_id: int, message: bytes, skip: list[str], first=()) -> None:  # noqa: ANN001
+    def broadcast(self, card_id: int, message: bytes, skip: list[str], first=()) -> None:
         self.broadcasts.append(message)
 
 
@@ -55,13 +55,13 @@ def _client(room: Room) -> Doc:
     return doc
 
 
-def _send(room: Room, client: Doc, change) -> None:  # noqa: ANN001
+def _send(room: Room, client: Doc, change) -> None:
     before = client.get_state()
     change(client)
     room.receive("c1", parse(update_frame(client.get_update(before))), EDITOR)
 
 
-def _refused(room: Room, change) -> str:  # noqa: ANN001
+def _refused(room: Room, change) -> str:
     before = room.state()
     with pytest.raises(InvalidShape) as caught:
         _send(room, _client(room), change)
@@ -71,7 +71,7 @@ def _refused(room: Room, change) -> str:  # noqa: ANN001
     return str(caught.value)
 
 
-def _nested(depth: int):  # noqa: ANN202
+def _nested(depth: int):
     def change(doc: Doc) -> None:
         node = doc.get("problem", type=XmlFragment).children[0]
         for _ in range(depth):
@@ -126,7 +126,7 @@ def test_a_table_row_that_is_not_a_map_is_refused(room):
     _refused(room, lambda d: d.get("milestones", type=Array).append(Text("row")))
 
 
-def _update(doc: Doc, change) -> bytes:  # noqa: ANN001
+def _update(doc: Doc, change) -> bytes:
     before = doc.get_state()
     change(doc)
     return doc.get_update(before)

@@ -61,7 +61,7 @@ class LockHolder:
         self.proc.stdout.close()
 
 
-def _in_background(fn):  # noqa: ANN001, ANN202
+def _in_background(fn):
     """Run fn in a thread; the returned dict gets "result" (or "error") and "done" is set."""
     box: dict = {"done": threading.Event()}
 
@@ -77,7 +77,7 @@ def _in_background(fn):  # noqa: ANN001, ANN202
     return box
 
 
-def _patch_plan(url: str, world, fields: dict) -> int:  # noqa: ANN001
+def _patch_plan(url: str, world, fields: dict) -> int:
     request = urllib.request.Request(f"{url}/api/v1/plans/{world.plan_id}", method="PATCH",
                                      data=json.dumps(fields).encode(),
                                      headers={"Authorization": f"Bearer {world.tokens['coordinator']}",
@@ -153,7 +153,7 @@ def sqlite_file(tmp_path):
     return path
 
 
-def _rows(path) -> list[int]:  # noqa: ANN001
+def _rows(path) -> list[int]:
     engine = make_engine(f"sqlite:///{path}")
     with engine.connect() as conn:
         rows = [n for (n,) in conn.execute(sa.text("SELECT n FROM t ORDER BY n"))]
@@ -161,7 +161,7 @@ def _rows(path) -> list[int]:  # noqa: ANN001
     return rows
 
 
-def _two_inserts(engine) -> None:  # noqa: ANN001
+def _two_inserts(engine) -> None:
     with engine.begin() as conn:
         conn.execute(sa.text("INSERT INTO t VALUES (1)"))
         conn.execute(sa.text("INSERT INTO t VALUES (2)"))

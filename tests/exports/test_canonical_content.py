@@ -29,7 +29,7 @@ def test_valid_content_is_unchanged_and_reports_nothing(template, lang, fields):
     assert content["fields"]["title"] == fields["title"]
 
 
-def _poisoned(template: dict[str, Any], build) -> tuple[list[dict[str, Any]], list[dict[str, str]]]:  # noqa: ANN001
+def _poisoned(template: dict[str, Any], build) -> tuple[list[dict[str, Any]], list[dict[str, str]]]:
     doc = _doc(template, {"problem": [{"type": "paragraph", "content": [{"type": "text", "text": "avant"}]}]})
     build(doc.get("problem", type=XmlFragment))
     content, problems = canonical.read_content(doc, template, {})

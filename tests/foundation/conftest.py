@@ -11,7 +11,7 @@ from server.models import RoleAssignment
 class LiveRecorder:
     """Stands in for the co-editing engine's room events; notes what was committed when told."""
 
-    def __init__(self, app) -> None:  # noqa: ANN001
+    def __init__(self, app) -> None:
         self.app = app
         self.calls: list[tuple] = []
 
@@ -25,10 +25,10 @@ class LiveRecorder:
             finally:
                 session.close()
 
-    def rights_changed(self, *, card_ids, plan_id, user_id) -> None:  # noqa: ANN001
+    def rights_changed(self, *, card_ids, plan_id, user_id) -> None:
         self.calls.append(("rights", tuple(card_ids), plan_id, user_id, self._roles_now()))
 
-    def credentials_revoked(self, user_id) -> None:  # noqa: ANN001
+    def credentials_revoked(self, user_id) -> None:
         self.calls.append(("credentials", user_id))
 
 

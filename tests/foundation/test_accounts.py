@@ -13,7 +13,7 @@ from server.models import Invitation, RoleAssignment, User
 from tests.conftest import PASSWORD, email_of
 
 
-def invitation_path(res) -> str:  # noqa: ANN001
+def invitation_path(res) -> str:
     """The invitation link the roles page shows once in its answer, as a path; never in a URL."""
     assert res.status_code == 201 and "Location" not in res.headers
     link = html.unescape(re.search(r'value="(https?://[^"]+/invitations/[^"]+)"', res.get_data(as_text=True))[1])

@@ -77,7 +77,7 @@ def test_a_database_outage_answers_503_not_500(client, setup, monkeypatch):
 
     from server.services import plans as plan_service
 
-    def down(*args, **kwargs):  # noqa: ANN002, ANN003
+    def down(*args, **kwargs):
         raise OperationalError("SELECT 1", {}, Exception("database is locked"))
 
     monkeypatch.setattr(plan_service, "visible_plans", down)
@@ -89,7 +89,7 @@ def test_a_write_the_live_document_refuses_answers_422(client, setup, monkeypatc
     from server.collab.errors import DocumentTooLarge
     from server.services import cards as card_service
 
-    def refuse(*args, **kwargs):  # noqa: ANN002, ANN003
+    def refuse(*args, **kwargs):
         raise DocumentTooLarge("The card's document would grow past its limit.")
 
     monkeypatch.setattr(card_service, "update_content", refuse)

@@ -14,7 +14,7 @@ from tests.foundation.test_api import bearer
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _check(res) -> dict[str, str]:  # noqa: ANN001
+def _check(res) -> dict[str, str]:
     csp = res.headers.get("Content-Security-Policy", "")
     rules = dict(part.strip().split(" ", 1) for part in csp.split(";"))
     assert rules["default-src"] == "'self'" and rules["script-src"] == "'self'", csp

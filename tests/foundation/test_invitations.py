@@ -24,7 +24,7 @@ def invited(app, factory, client, auth):
     return {"admin": admin, "plan": plan, "card": card, "path": path}
 
 
-def _roles_of(app, user_id: int) -> list[str]:  # noqa: ANN001
+def _roles_of(app, user_id: int) -> list[str]:
     with app.app_context():
         return db.session().scalars(select(RoleAssignment.role).where(RoleAssignment.user_id == user_id)).all()
 

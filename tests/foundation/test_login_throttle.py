@@ -34,7 +34,7 @@ def clock(app):
     return fake
 
 
-def _login(client, email: str, password: str | None = None, address: str | None = None):  # noqa: ANN001, ANN202
+def _login(client, email: str, password: str | None = None, address: str | None = None):
     auth = Auth(client)
     token = auth.csrf()
     data = {"email": email, "password": password or "correct horse battery", "csrf_token": token}
@@ -43,7 +43,7 @@ def _login(client, email: str, password: str | None = None, address: str | None 
     return client.post("/login", data=data)
 
 
-def _fail_until_delayed(client, clock, email: str, times: int, address: str | None = None) -> None:  # noqa: ANN001
+def _fail_until_delayed(client, clock, email: str, times: int, address: str | None = None) -> None:
     """`times` real failures, the clock moved past each delay so that none is refused unseen."""
     done = 0
     while done < times:
@@ -105,7 +105,7 @@ def test_scripted_guessing_from_one_address_is_refused_at_a_high_bar(app, factor
     assert _login(script, "real@example.org").status_code == 429
 
 
-def _proxy_app(app, hops: int):  # noqa: ANN001, ANN202
+def _proxy_app(app, hops: int):
     config = {k: app.config[k] for k in ("DATABASE_URL", "SECRET_KEY", "SOCKETIO_ASYNC_MODE", "SERVER_NAME")}
     return create_app({**config, "TESTING": True, "REDIS_URL": None, "PROXY_HOPS": hops})
 

@@ -82,7 +82,7 @@ def world(app, factory, auth):
     return {"plan": plan, "card": card, "healthy": healthy, "h": {"Authorization": f"Bearer {secret}"}}
 
 
-def _poison(app, card_id: int, poison) -> None:  # noqa: ANN001
+def _poison(app, card_id: int, poison) -> None:
     with app.app_context():
         documents(app).edit(card_id, lambda doc: poison(doc.get("problem", type=XmlFragment)))
 
@@ -147,7 +147,7 @@ def test_a_card_that_cannot_be_read_degrades_only_its_own_row_and_entry(app, cli
 
     real = card_service.content_and_problems
 
-    def failing(documents_, card):  # noqa: ANN001, ANN202
+    def failing(documents_, card):
         if card.id == world["card"]:
             raise RuntimeError("the stored document is damaged")
         return real(documents_, card)

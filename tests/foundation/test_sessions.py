@@ -16,23 +16,23 @@ from tests.conftest import _HASH, PASSWORD, PG_ADMIN, _pg
 from tests.foundation.test_api import bearer
 
 
-def _cookie(client) -> str:  # noqa: ANN001
+def _cookie(client) -> str:
     return client.get_cookie("session", domain="iltizam.test").value
 
 
-def _put_back(client, value: str) -> None:  # noqa: ANN001
+def _put_back(client, value: str) -> None:
     client.set_cookie("session", value, domain="iltizam.test")
 
 
-def _session_data(app, client) -> dict:  # noqa: ANN001
+def _session_data(app, client) -> dict:
     return dict(app.session_interface.get_signing_serializer(app).loads(_cookie(client)))
 
 
-def _signed_in(client) -> bool:  # noqa: ANN001
+def _signed_in(client) -> bool:
     return client.get("/api/v1/me").status_code == 200
 
 
-def _socket_accepted(app, client) -> bool:  # noqa: ANN001
+def _socket_accepted(app, client) -> bool:
     sock = socketio.test_client(app, namespace="/collab", flask_test_client=client)
     try:
         return sock.is_connected("/collab")

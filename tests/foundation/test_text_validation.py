@@ -20,7 +20,7 @@ def world(app, factory):
     return {"plan": plan, "card": card, "h": {"Authorization": f"Bearer {secret}"}}
 
 
-def _fields(client, world):  # noqa: ANN001, ANN202
+def _fields(client, world):
     return client.get(f"/api/v1/cards/{world['card']}", headers=world["h"]).get_json()["content"]["fields"]
 
 

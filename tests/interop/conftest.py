@@ -15,8 +15,8 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "collab"))
 
-from collab_fixtures import connect, server, start_server, world  # noqa: E402, F401
-from collab_support import ROOT  # noqa: E402
+from collab_fixtures import connect, server, start_server, world  # noqa: F401
+from collab_support import ROOT
 
 CLIENT = ROOT / "editor" / "test-clients" / "collab-client.mjs"
 
@@ -36,7 +36,7 @@ def node_client(node):
     """Start collab-client.mjs processes; returns a starter and a collector."""
     procs: list[subprocess.Popen] = []
 
-    def start(**options) -> subprocess.Popen:  # noqa: ANN003
+    def start(**options) -> subprocess.Popen:
         proc = subprocess.Popen([node, str(CLIENT), json.dumps(options)], cwd=ROOT,
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         procs.append(proc)
