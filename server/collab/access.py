@@ -47,6 +47,7 @@ class Member:
     identity: dict[str, Any] = field(default_factory=dict)
     checked: float = field(default_factory=time.monotonic)
     why_not_edit: str | None = None  # the policy's reason key when can_edit is false
+    card_status: str | None = None  # the card's status when this was decided
 
     def ack(self) -> dict[str, Any]:
         """The join acknowledgement (with the policy's reason when the member may not edit)."""
@@ -208,4 +209,4 @@ def _standing(roles: set[str], card: Card, user_id: int, identity: dict[str, Any
     edit = policy.judge(roles, "card.edit", card)
     return Member(user_id=user_id, card_id=card.id, role=next((r for r in ROLE_ORDER if r in roles), None),
                   can_edit=edit.allowed, can_comment=policy.judge(roles, "card.comment", card).allowed,
-                  identity=identity, why_not_edit=None if edit else edit.reason)
+                  identity=identity, why_not_edit=None if edit else edit.reason, card_status=card.status)

@@ -125,6 +125,9 @@ class CollabNamespace(Namespace):
             self.joined[sid][card_id] = member
             for frame in frames:
                 self.transport.send(sid, card_id, frame)
+            # The card's status as it is now: a page that was away (offline, asleep) when it
+            # changed shows it right.
+            self.transport.event(sid, card_id, {"kind": "card", "status": member.card_status})
             return member.ack()
         except CollabError as exc:
             return exc.ack()

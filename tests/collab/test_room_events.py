@@ -200,3 +200,17 @@ def test_signing_out_closes_the_accounts_open_sockets(server, world, connect, ap
     # The same cookie opens nothing any more.
     with pytest.raises(socketio.exceptions.ConnectionError):
         PyClient(server.url, cookie=cookie)
+
+
+def test_a_joining_connection_is_told_the_cards_status(server, world, connect, app):
+    from server.models import Card
+
+    with app.app_context():
+        session = db.session()
+        session.get(Card, world.card_id).status = "in_review"
+        session.commit()
+    late = connect(server, world.tokens["contributor"])
+    ack = late.join(world.card_id)
+    assert ack["can_edit"] is False and ack["reason"] == "policy.status_in_review"
+    wait_until(lambda: (world.card_id, {"kind": "card", "status": "in_review"}) in late.events,
+               message="the card's status told on join")
