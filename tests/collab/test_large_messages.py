@@ -44,6 +44,7 @@ class RawClient:
         assert self.ws.recv().startswith("40/collab,")
         self.acks: dict[int, object] = {}
         self.frames: list[bytes] = []
+        self.events: list[object] = []
         self.doc = Doc()
         self._next = 1
 
@@ -71,6 +72,9 @@ class RawClient:
             if body.startswith(("3/collab,", "6")):
                 ack_id, payload = body.split(",", 1)[1].split("[", 1)
                 self.acks[int(ack_id)] = json.loads("[" + payload)[0]
+                continue
+            if body.startswith("2/collab,"):  # an event without attachment: a room event
+                self.events.append(json.loads(body.split(",", 1)[1]))
                 continue
             assert body.startswith("51-/collab,"), body[:80]
             event = json.loads(body.split(",", 1)[1])
