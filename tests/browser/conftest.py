@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from browser_support import ServerProcess, build_bundle, launch_chromium, people_of_one_card, seed_demo
+from browser_support import CardPage, ServerProcess, build_bundle, launch_chromium, people_of_one_card, seed_demo
 
 
 @pytest.fixture(scope="module")
@@ -31,3 +31,25 @@ def chromium():
         browser = launch_chromium(playwright)
         yield browser
         browser.close()
+
+
+@pytest.fixture
+def people(live_server, chromium):
+    """Open tabs by demo role (the card's people, or "coordinator"), each on the card unless
+    `open_card=False`; every tab must end without a console or page error."""
+    opened: list[CardPage] = []
+
+    def open_as(role: str, lang: str | None = None, open_card: bool = True, **options) -> CardPage:
+        p = live_server.people
+        email = live_server.coordinator if role == "coordinator" else p[role]
+        page = CardPage(chromium, live_server.url, email, p["password"], lang=lang, **options)
+        opened.append(page)
+        return page.open(p["card_id"]) if open_card else page
+
+    yield open_as
+    try:
+        for page in opened:
+            page.assert_no_errors()
+    finally:
+        for page in opened:
+            page.close()

@@ -15,25 +15,6 @@ CONTROLS = "#card-editor .card-form :is(input, textarea, select, button)"
 LEAVING = "(() => { const e = new Event('beforeunload', {cancelable: true}); window.dispatchEvent(e); return e.defaultPrevented; })()"
 
 
-@pytest.fixture
-def people(live_server, chromium):
-    """Open tabs by role; every tab must end without a console or page error."""
-    opened: list[CardPage] = []
-
-    def open_as(role: str, lang: str | None = None, **options) -> CardPage:
-        p = live_server.people
-        page = CardPage(chromium, live_server.url, p[role], p["password"], lang=lang, **options)
-        opened.append(page)
-        return page.open(p["card_id"])
-
-    yield open_as
-    try:
-        for page in opened:
-            page.assert_no_errors()
-    finally:
-        for page in opened:
-            page.close()
-
 
 def marker(prefix: str) -> str:
     return f"{prefix}-{uuid.uuid4().hex[:6]}"

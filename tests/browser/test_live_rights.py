@@ -7,31 +7,10 @@ import json
 import re
 import uuid
 
-import pytest
 
 from browser_support import CardPage, wait_until
 
 EDITABLE = "#input-title"
-
-
-@pytest.fixture
-def people(live_server, chromium):
-    opened: list[CardPage] = []
-
-    def open_as(role: str, lang: str | None = None, card: bool = True, **options) -> CardPage:
-        p = live_server.people
-        email = p[role] if role in p else live_server.coordinator
-        page = CardPage(chromium, live_server.url, email, p["password"], lang=lang, **options)
-        opened.append(page)
-        return page.open(p["card_id"]) if card else page
-
-    yield open_as
-    try:
-        for page in opened:
-            page.assert_no_errors()
-    finally:
-        for page in opened:
-            page.close()
 
 
 def api(page: CardPage, method: str, path: str, body: dict | None = None) -> tuple[int, dict]:
@@ -50,7 +29,7 @@ def editable(page: CardPage) -> bool:
 def test_sent_for_review_while_typing_turns_the_page_read_only_and_keeps_the_unsaved_text(people, live_server):
     lead = people("lead", lang="ar")
     contributor = people("co_lead", lang="fr")
-    coordinator = people("coordinator", card=False)
+    coordinator = people("coordinator", open_card=False)
     contributor.allowed_errors.append(re.compile(r"ERR_INTERNET_DISCONNECTED|WebSocket connection .* failed"))
     assert editable(lead) and editable(contributor)
 
