@@ -37,8 +37,8 @@ def integrated(doc: Doc, update: bytes, deletions: list[tuple[int, int, int]] | 
         doc: the document the update was just applied to.
         update: the update.
         deletions: the update's delete set as (client, clock, length) ranges, when the caller
-            has read it already (`protocol.read_update`); every update carries its document's
-            whole delete set, so reading it twice per keystroke is what would cost.
+            has read it already (`protocol.read_update`), so it is not read twice (a sync step 2
+            carries the sender's whole delete set).
 
     Returns:
         Whether every struct is in the document and every deletion names known items.

@@ -166,40 +166,18 @@ def read_update(update: bytes) -> Contents:
 
 
 def _delete_set(r: Reader) -> list[tuple[int, int, int]]:
-    """Read a delete set: (client, clock, length) ranges.
-
-    Every update carries its document's whole delete set, so on a card with much history this
-    is most of a keystroke's bytes: read with the varint loop inlined.
-    """
-    data, pos, size = r.data, r.pos, len(r.data)
+    """Read a delete set: (client, clock, length) ranges, each inside what Yjs can represent."""
     ranges = []
-
-    def var() -> int:
-        nonlocal pos
-        value = shift = 0
-        while True:
-            if pos >= size:
-                raise MalformedMessage("Truncated varint.")
-            byte = data[pos]
-            pos += 1
-            value |= (byte & 0x7F) << shift
-            if byte < 0x80:
-                return value
-            shift += 7
-            if shift > 63:
-                raise MalformedMessage("Varint longer than 64 bits.")
-
-    for _ in range(var()):
-        client = var()
+    for _ in range(r.var_uint()):
+        client = r.var_uint()
         if client >= MAX_CLIENT:
             raise MalformedMessage(f"Client id {client} is past what Yjs clients can represent (2**53).")
-        for _ in range(var()):
-            clock = var()
-            length = var()
+        for _ in range(r.var_uint()):
+            clock = r.var_uint()
+            length = r.var_uint()
             if clock + length > MAX_CLOCK:
                 raise MalformedMessage(f"Deleted range past clock 2**32 ({clock}+{length}).")
             ranges.append((client, clock, length))
-    r.pos = pos
     return ranges
 
 
