@@ -50,6 +50,8 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
 # Actions that also depend on the card's status, whoever asks.
 STATUS_RULES: dict[str, frozenset[str]] = {
     "card.edit": frozenset({"draft"}),
+    # Comments are open while a card is drafted and reviewed; afterwards threads are history.
+    "card.comment": frozenset({"draft", "in_review"}),
     "card.edit_metadata": frozenset({"draft"}),
     "card.submit": frozenset({"draft"}),
     "card.request_changes": frozenset({"in_review", "approved"}),

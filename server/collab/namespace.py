@@ -244,6 +244,15 @@ class CollabNamespace(Namespace):
                     if state is not None and card_id in self.joined.get(conn, {}):
                         self.transport.event(conn, card_id, state)
 
+    def thread_event(self, card_id: int, event: dict[str, Any]) -> None:
+        """A comment thread changed: every connection joined to the card hears of it.
+
+        Everyone who may join a card may read its threads, so one emit to the card's room
+        does (members joined on other processes hear of it from their own process).
+        """
+        self.socketio.emit("room", (card_id, event), to=room_name(card_id), namespace=NAMESPACE,
+                           ignore_queue=True)
+
     def account_event(self, event: dict[str, Any]) -> None:
         """A user's sessions or tokens ended: close their connections that no longer hold."""
         user_id = event["user"]

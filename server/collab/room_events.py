@@ -9,9 +9,11 @@ hands them to their own namespace. One event is `{"kind": KIND, ...}`:
 |---------------|----------------------|-------------------------|-----------------------------------------|
 | `rights`      | the card's channel   | `user`: id or null      | re-decide those members of the card now |
 | `credentials` | the accounts channel | `user`: id              | re-check that user's open connections   |
+| `thread_*`    | the card's channel   | `thread`: the thread    | pass it on to every member on the card  |
 
-Comment threads, status changes and sign-offs travel the same way, as further kinds
-(docs/protocol.md, "Room events").
+The thread kinds are THREAD_KINDS (created, a comment added, edited or deleted, resolved,
+reopened); status changes and sign-offs will travel the same way (docs/protocol.md, "Room
+events").
 """
 from __future__ import annotations
 
@@ -27,7 +29,9 @@ log = logging.getLogger(__name__)
 
 RIGHTS = "rights"
 CREDENTIALS = "credentials"
-KINDS = (RIGHTS, CREDENTIALS)
+THREAD_KINDS = ("thread_created", "comment_added", "comment_edited", "comment_deleted",
+                "thread_resolved", "thread_reopened")
+KINDS = (RIGHTS, CREDENTIALS, *THREAD_KINDS)
 MAX_EVENT_BYTES = 64 * 1024  # what a received event may weigh; anything larger is ignored
 
 
@@ -35,6 +39,8 @@ class Receiver(Protocol):
     """What handles events on one process (the /collab namespace)."""
 
     def card_event(self, card_id: int, event: dict[str, Any]) -> None: ...
+
+    def thread_event(self, card_id: int, event: dict[str, Any]) -> None: ...
 
     def account_event(self, event: dict[str, Any]) -> None: ...
 
@@ -59,6 +65,8 @@ def decode(payload: bytes) -> dict[str, Any] | None:
         return None
     if not isinstance(event, dict) or event.get("kind") not in KINDS:
         return None
+    if event["kind"] in THREAD_KINDS:
+        return event if isinstance(event.get("thread"), dict) else None
     user = event.get("user")
     if user is not None and (not isinstance(user, int) or isinstance(user, bool)):
         return None
@@ -89,6 +97,16 @@ class RoomEvents:
             self._deliver(lambda card=card_id: self.receiver.card_event(card, event))
             self._publish(card_id, event)
 
+    def thread_event(self, card_id: int, kind: str, thread: dict[str, Any]) -> None:
+        if kind not in THREAD_KINDS:
+            raise ValueError(f"Unknown thread event {kind!r}")
+        event = {"kind": kind, "thread": thread}
+        self._deliver(lambda: self.receiver.thread_event(card_id, event))
+        if len(encode(event)) <= MAX_EVENT_BYTES:
+            self._publish(card_id, event)
+        else:  # the other processes' members re-read the thread list instead
+            self._publish(card_id, {"kind": kind, "thread": {"id": thread["id"], "card_id": card_id}})
+
     def credentials_revoked(self, user_id: int) -> None:
         event = {"kind": CREDENTIALS, "user": user_id}
         self._deliver(lambda: self.receiver.account_event(event))
@@ -100,6 +118,8 @@ class RoomEvents:
         event = decode(payload)
         if event is not None and event["kind"] == RIGHTS:
             self._deliver(lambda: self.receiver.card_event(card_id, event))
+        elif event is not None and event["kind"] in THREAD_KINDS:
+            self._deliver(lambda: self.receiver.thread_event(card_id, event))
 
     def remote_account_event(self, payload: bytes) -> None:
         event = decode(payload)

@@ -5,10 +5,12 @@ from .accounts import LANGUAGES, ORGANISATION_KINDS, ApiToken, Organisation, Use
 from .base import Base, utcnow
 from .plans import Axis, Card, Plan
 from .records import AuditEvent, CardSnapshot, CardUpdate
+from .review import NOTIFICATION_KINDS, THREAD_STATUSES, Comment, Notification, Thread
 from .roles import CARD_ROLES, PLAN_ROLES, Attestation, Invitation, RoleAssignment
 
 __all__ = [
     "LANGUAGES", "ORGANISATION_KINDS", "CARD_ROLES", "PLAN_ROLES",
     "ApiToken", "Organisation", "User", "Base", "utcnow", "Axis", "Card", "Plan",
     "AuditEvent", "CardSnapshot", "CardUpdate", "Attestation", "Invitation", "RoleAssignment",
+    "NOTIFICATION_KINDS", "THREAD_STATUSES", "Comment", "Notification", "Thread",
 ]

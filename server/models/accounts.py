@@ -4,7 +4,7 @@ from __future__ import annotations
 import secrets
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, String, true as sa_true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, utcnow
@@ -50,6 +50,8 @@ class User(Base):
     # Carried by each session cookie as `sv`; replacing it (sign-out, new password) ends every
     # session of the account. The empty server default only lets migration 0002 add the column
     # on SQLite; rows are always written with a random value, and an empty one matches no session.
+    # Whether review notifications are also mailed (when SMTP is configured).
+    mail_notifications: Mapped[bool] = mapped_column(default=True, server_default=sa_true())
     session_version: Mapped[str] = mapped_column(String(32), default=new_session_version, server_default="")
 
     organisation: Mapped[Organisation | None] = relationship(back_populates="members")

@@ -42,3 +42,13 @@ def credentials_revoked(user_id: int) -> None:
     events = _events()
     if events is not None:
         events.credentials_revoked(user_id)
+
+
+def thread_event(card_id: int, kind: str, thread: dict[str, Any]) -> None:
+    """A comment thread of the card changed (`kind`: one of room_events.THREAD_KINDS).
+
+    Everyone connected to the card, on every process, receives `{"kind": kind, "thread": ...}`.
+    """
+    events = _events()
+    if events is not None:
+        events.thread_event(card_id, kind, thread)

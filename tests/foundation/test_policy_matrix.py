@@ -42,6 +42,15 @@ IN_REVIEW = {
     "card.approve": "coordinator",
     "card.signoff": "steering approver",
 }
+# Once approved, a card's threads are history: nobody comments any more.
+APPROVED = {
+    **IN_REVIEW,
+    "card.comment": "",
+    "card.approve": "",
+    "card.signoff": "",
+    "card.attest": "",
+    "card.publish": "coordinator",
+}
 
 
 def expected(table: dict[str, str], action: str) -> set[str]:
@@ -69,7 +78,7 @@ def world(app, factory):
     return {"plan": plan_id, "card": card_id, "other_card": other_card, "users": users}
 
 
-@pytest.mark.parametrize("status,table", [("draft", ON_DRAFT), ("in_review", IN_REVIEW)])
+@pytest.mark.parametrize("status,table", [("draft", ON_DRAFT), ("in_review", IN_REVIEW), ("approved", APPROVED)])
 def test_every_role_against_every_action(app, world, status, table):
     with app.app_context():
         session = db.session()

@@ -1,0 +1,86 @@
+"""Review: comment threads on a card, their comments, and the notifications they cause.
+
+Threads live here, not in the card's Yjs document: commenting needs no write right on the
+document, and comments never enter versions or the content hash.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .accounts import User
+from .base import Base, utcnow
+
+THREAD_STATUSES = ("open", "resolved")
+NOTIFICATION_KINDS = ("mention", "reply", "new_thread", "resolved")
+
+
+class Thread(Base):
+    """A discussion about a range of a field's text, a whole field, or the whole card.
+
+    `field` is None for the whole card; `anchor` is None for a whole field. For a table cell,
+    `row` is the row's stable id and `column` the column id. `anchor` holds the two Yjs
+    relative positions and the quote with its context (server/review/anchors.py); `quote` is
+    the text as first quoted, kept for ever.
+    """
+
+    __tablename__ = "threads"
+    __table_args__ = (Index("ix_threads_card", "card_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    card_id: Mapped[int] = mapped_column(ForeignKey("cards.id"))
+    field: Mapped[str | None] = mapped_column(String(50))
+    row: Mapped[str | None] = mapped_column(String(50))
+    column: Mapped[str | None] = mapped_column(String(50))
+    anchor: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    quote: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(20), default="open")
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    resolved_at: Mapped[datetime | None]
+
+    created_by: Mapped[User] = relationship(foreign_keys=[created_by_id])
+    resolved_by: Mapped[User | None] = relationship(foreign_keys=[resolved_by_id])
+    comments: Mapped[list[Comment]] = relationship(back_populates="thread", order_by="Comment.id")
+
+
+class Comment(Base):
+    """One comment of a thread; a deleted comment keeps its place and loses its body."""
+
+    __tablename__ = "comments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    thread_id: Mapped[int] = mapped_column(ForeignKey("threads.id"), index=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    body: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    edited_at: Mapped[datetime | None]
+    deleted_at: Mapped[datetime | None]
+
+    thread: Mapped[Thread] = relationship(back_populates="comments")
+    author: Mapped[User] = relationship()
+
+
+class Notification(Base):
+    """An entry of a user's inbox: a mention, a reply, a new thread, a thread resolved."""
+
+    __tablename__ = "notifications"
+    __table_args__ = (Index("ix_notifications_user", "user_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    kind: Mapped[str] = mapped_column(String(20))
+    card_id: Mapped[int] = mapped_column(ForeignKey("cards.id"))
+    thread_id: Mapped[int] = mapped_column(ForeignKey("threads.id"))
+    comment_id: Mapped[int | None] = mapped_column(ForeignKey("comments.id"))
+    actor_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    read_at: Mapped[datetime | None]
+    mailed_at: Mapped[datetime | None]  # set when mailed, or when mail was not wanted
+
+    actor: Mapped[User] = relationship(foreign_keys=[actor_id])
+    thread: Mapped[Thread] = relationship()

@@ -1,0 +1,202 @@
+"""Which shared type holds a given Yjs item, read off the document's own encoding.
+
+A comment's anchor is a pair of Yjs relative positions, each naming an item (a character) by
+its id. pycrdt 0.14 resolves such a position to an offset, but only *within the text that
+holds the item*, without saying which text that is, and it offers no way to make a position
+inside an `XmlText` (docs/document-model.md, "Comment anchors"). This module answers the
+missing half: it walks the document's state update once, notes for every item who its parent
+is (written out, or inherited from its origin as Yjs integrates it), and so names the holder
+of any item as a *path* from a root: `("title",)`, `("problem", 2, 0)` (the first child of
+the third block), `("milestones", 4, "activity")` (a cell of the fifth row).
+"""
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass
+from typing import Any
+
+from pycrdt import Doc, StickyIndex
+
+from ..collab.errors import MalformedMessage
+from ..collab.protocol import GC, SKIP, STRING, TYPE, Contents, Reader, _content, _length
+
+Id = tuple[int, int]
+Path = tuple[Any, ...]
+
+
+@dataclass
+class _Item:
+    clock: int
+    length: int
+    origin: Id | None
+    right: Id | None
+    parent: str | Id | None  # a root name, the id of the type item, or None (inherited)
+    sub: str | None  # the map key, for map entries
+    kind: int  # content ref (protocol.STRING, TYPE, …)
+
+
+class Items:
+    """The items of one document state, indexed by client and clock."""
+
+    def __init__(self, doc: Doc) -> None:
+        self.doc = doc
+        self._starts: dict[int, list[int]] = {}
+        self._items: dict[int, list[_Item]] = {}
+        self._deleted: dict[int, list[tuple[int, int]]] = {}
+        self._parents: dict[Id, tuple[str | Id, str | None] | None] = {}
+        self._paths: dict[Id, Path | None] = {}
+        self._read(doc.get_update())
+
+    def _read(self, update: bytes) -> None:
+        r = Reader(update)
+        scratch = Contents()
+        for _ in range(r.var_uint()):
+            structs = r.var_uint()
+            client = r.var_uint()
+            clock = r.var_uint()
+            items = self._items.setdefault(client, [])
+            for _ in range(structs):
+                info = r.data[r.pos]
+                r.pos += 1
+                ref = info & 0x1F
+                if ref in (GC, SKIP):
+                    length = _length(r)
+                    if ref == GC:
+                        items.append(_Item(clock, length, None, None, None, None, GC))
+                    clock += length
+                    continue
+                origin = (r.var_uint(), r.var_uint()) if info & 0x80 else None
+                right = (r.var_uint(), r.var_uint()) if info & 0x40 else None
+                parent: str | Id | None = None
+                sub = None
+                if not info & 0xC0:
+                    parent = r.var_string() if r.var_uint() == 1 else (r.var_uint(), r.var_uint())
+                    if info & 0x20:
+                        sub = r.var_string()
+                length = _content(r, ref, scratch)
+                items.append(_Item(clock, length, origin, right, parent, sub, ref))
+                clock += length
+        for _ in range(r.var_uint()):
+            client = r.var_uint()
+            ranges = self._deleted.setdefault(client, [])
+            for _ in range(r.var_uint()):
+                start = r.var_uint()
+                ranges.append((start, start + r.var_uint()))
+        self._starts = {client: [item.clock for item in items] for client, items in self._items.items()}
+
+    def find(self, item_id: Id) -> _Item | None:
+        """The item run holding `item_id`, if the document has it."""
+        client, clock = item_id
+        starts = self._starts.get(client)
+        if not starts:
+            return None
+        index = bisect.bisect_right(starts, clock) - 1
+        if index < 0:
+            return None
+        item = self._items[client][index]
+        return item if clock < item.clock + item.length else None
+
+    def deleted(self, item_id: Id) -> bool:
+        client, clock = item_id
+        return any(start <= clock < end for start, end in self._deleted.get(client, ()))
+
+    def parent(self, item_id: Id) -> tuple[str | Id, str | None] | None:
+        """(parent, map key) of an item: written on it, or that of its origin (as Yjs does)."""
+        item = self.find(item_id)
+        if item is None or item.kind == GC:
+            return None
+        key = (item_id[0], item.clock)
+        if key in self._parents:
+            return self._parents[key]
+        # Follow origins iteratively: a run of typing is a chain of items each naming the last.
+        chain = []
+        found: tuple[str | Id, str | None] | None = None
+        current: _Item | None = item
+        current_key = key
+        while current is not None:
+            if current_key in self._parents:
+                found = self._parents[current_key]
+                break
+            chain.append(current_key)
+            if current.kind == GC:
+                break
+            if current.parent is not None:
+                found = (current.parent, current.sub)
+                break
+            nxt = current.origin or current.right
+            if nxt is None:
+                break
+            current = self.find(nxt)
+            current_key = (nxt[0], current.clock) if current is not None else nxt
+        for k in chain:
+            self._parents[k] = found
+        return found
+
+    def index_in_parent(self, item_id: Id) -> int:
+        """Where an item sits among its parent's children (a row in a table, a block in a field)."""
+        position = StickyIndex.from_json({"item": {"client": item_id[0], "clock": item_id[1]}, "assoc": 0}, None)
+        with self.doc.transaction() as txn:
+            return position.get_index(txn)
+
+    def path(self, type_id: Id | str) -> Path | None:
+        """The path of a shared type (a root name, or the id of the item that holds the type).
+
+        None when the type or one of its ancestors was deleted or is unknown.
+        """
+        if isinstance(type_id, str):
+            return (type_id,)
+        if type_id in self._paths:
+            return self._paths[type_id]
+        item = self.find(type_id)
+        result: Path | None = None
+        if item is not None and item.kind == TYPE and not self.deleted(type_id):
+            owner = self.parent(type_id)
+            if owner is not None:
+                above = self.path(owner[0])
+                if above is not None:
+                    result = above + ((owner[1],) if owner[1] is not None else (self.index_in_parent(type_id),))
+        self._paths[type_id] = result
+        return result
+
+    def holder(self, item_id: Id) -> Path | None:
+        """The path of the text that holds the character `item_id`, or None if it is gone."""
+        item = self.find(item_id)
+        if item is None or item.kind not in (STRING, 1):  # 1: a deleted character (ContentDeleted)
+            return None
+        owner = self.parent(item_id)
+        return None if owner is None else self.path(owner[0])
+
+    def characters(self, holder: Path) -> list[tuple[int, int, int]]:
+        """The live character runs of one text: (client, clock, utf-16 length), any order."""
+        runs = []
+        for client, items in self._items.items():
+            for item in items:
+                if item.kind != STRING:
+                    continue
+                item_id = (client, item.clock)
+                owner = self.parent(item_id)
+                if owner is None or self.path(owner[0]) != holder:
+                    continue
+                runs.extend(self._live_parts(client, item.clock, item.length))
+        return runs
+
+    def _live_parts(self, client: int, clock: int, length: int) -> list[tuple[int, int, int]]:
+        parts = []
+        start, end = clock, clock + length
+        for d_start, d_end in sorted(self._deleted.get(client, ())):
+            if d_end <= start or d_start >= end:
+                continue
+            if d_start > start:
+                parts.append((client, start, d_start - start))
+            start = max(start, d_end)
+        if start < end:
+            parts.append((client, start, end - start))
+        return parts
+
+
+def read(doc: Doc) -> Items | None:
+    """The index of `doc`, or None when its encoding cannot be read (never for a live room)."""
+    try:
+        return Items(doc)
+    except (MalformedMessage, IndexError):
+        return None

@@ -1,0 +1,401 @@
+"""Comment threads on cards (step م3.4, review): create, reply, edit, delete, resolve, reopen.
+
+Who may comment is server.policy's "card.comment" (which also closes comments once a card is
+approved); reading threads is "card.view". Every change is committed, then told to the live
+engine (server/services/live.py) so everyone on the card sees it, and to the people concerned
+(server/services/notifications.py). Anchors are resolved against the live document on every
+read (server/review/anchors.py); nothing about a thread is written into the document.
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import func, select
+
+from .. import policy
+from ..i18n import translate
+from ..models import Card, Comment, RoleAssignment, Thread, User, utcnow
+from ..review import anchors, bodies
+from ..review.plain import RANGE_TYPES
+from . import audit, live, notifications
+from .errors import Forbidden, Invalid, NotFound, ServiceError
+from .plans import template_of
+
+if TYPE_CHECKING:
+    from pycrdt import Doc
+    from sqlalchemy.orm import Session
+
+    from ..collab.documents import Documents
+
+STATUS_FILTERS = ("open", "resolved", "detached", "all")
+MAX_THREADS_PER_CARD = 2000  # far above any review; stops one account from flooding a card
+
+
+def _error(kind: type[ServiceError], reason: str, lang: str, field: str | None = None, **params: Any) -> ServiceError:
+    return kind(translate(reason, lang, **params), field=field)
+
+
+# -- lookups ------------------------------------------------------------------------------
+
+def card_for(session: Session, user: User, card_id: int, action: str = "card.view") -> Card:
+    """The card, when `user` may do `action` on it; 404 for anyone who may not even see it."""
+    card = session.get(Card, card_id)
+    if card is None or not policy.allowed(session, user, "card.view", card):
+        raise _error(NotFound, "review.no_card", user.language, id=card_id)
+    _check(session, user, action, card)
+    return card
+
+
+def thread_for(session: Session, user: User, thread_id: int, action: str = "card.view") -> Thread:
+    thread = session.get(Thread, thread_id)
+    if thread is None:
+        raise _error(NotFound, "review.no_thread", user.language, id=thread_id)
+    card = session.get(Card, thread.card_id)
+    if card is None or not policy.allowed(session, user, "card.view", card):
+        raise _error(NotFound, "review.no_thread", user.language, id=thread_id)
+    _check(session, user, action, card)
+    return thread
+
+
+def comment_for(session: Session, user: User, comment_id: int) -> Comment:
+    comment = session.get(Comment, comment_id)
+    if comment is None:
+        raise _error(NotFound, "review.no_comment", user.language, id=comment_id)
+    thread_for(session, user, comment.thread_id, "card.comment")
+    return comment
+
+
+def _check(session: Session, user: User, action: str, card: Card) -> None:
+    if action == "card.view":
+        return
+    decision = policy.decide(session, user, action, card)
+    if not decision:
+        raise _error(Forbidden, decision.reason, user.language)
+
+
+def members(session: Session, card: Card) -> list[User]:
+    """Everyone holding a role on the card or its plan: who may be mentioned."""
+    ids = select(RoleAssignment.user_id).where(
+        RoleAssignment.plan_id == card.plan_id,
+        (RoleAssignment.card_id.is_(None)) | (RoleAssignment.card_id == card.id))
+    return list(session.scalars(select(User).where(User.id.in_(ids)).order_by(User.name)))
+
+
+# -- reading ------------------------------------------------------------------------------
+
+def person(user: User | None) -> dict[str, Any] | None:
+    if user is None:
+        return None
+    org = user.organisation
+    return {"id": user.id, "name": user.name, "organisation": org.names() if org else None}
+
+
+def _iso(dt: Any) -> str | None:
+    return dt.isoformat(timespec="seconds") + "Z" if dt else None
+
+
+def _names(thread: Thread, session: Session) -> dict[int, str]:
+    ids = {uid for c in thread.comments for uid in bodies.mentioned_ids(c.body)}
+    if not ids:
+        return {}
+    return dict(session.execute(select(User.id, User.name).where(User.id.in_(ids))).all())
+
+
+def thread_json(session: Session, thread: Thread, place: anchors.Resolved | None) -> dict[str, Any]:
+    """A thread as the API and the room events give it (docs: openapi.json `Thread`)."""
+    names = _names(thread, session)
+    kind = "card" if thread.field is None else "field" if thread.anchor is None else "range"
+    detached = kind == "range" and (place is None or place.detached)
+    return {
+        "id": thread.id, "card_id": thread.card_id, "field": thread.field, "row": thread.row,
+        "column": thread.column, "kind": kind, "status": thread.status, "detached": detached,
+        "quote": thread.quote,
+        "anchor": {"start": thread.anchor["start"], "end": thread.anchor["end"]} if thread.anchor else None,
+        "current_text": None if detached or place is None else place.text,
+        "start": None if detached or place is None else place.start,
+        "end": None if detached or place is None else place.end,
+        "created_at": _iso(thread.created_at), "created_by": person(thread.created_by),
+        "resolved_at": _iso(thread.resolved_at), "resolved_by": person(thread.resolved_by),
+        "comments": [{
+            "id": c.id, "author": person(c.author),
+            "body": "" if c.deleted_at else c.body,
+            "html": "" if c.deleted_at else bodies.render(c.body, names),
+            "text": "" if c.deleted_at else bodies.plain(c.body, names),
+            "created_at": _iso(c.created_at), "edited_at": _iso(c.edited_at), "deleted": c.deleted_at is not None,
+        } for c in thread.comments],
+    }
+
+
+class Resolver:
+    """Resolves the anchors of many threads of one card against one read of its document."""
+
+    def __init__(self, documents: Documents, card: Card) -> None:
+        self.doc: Doc = documents.read(card.id)
+        self.fields = {f["id"]: f for f in template_of(card.plan)["fields"]}
+        self._items: Any = None
+        self._texts: dict[tuple[str, str | None, str | None], anchors.FieldText | None] = {}
+
+    def text(self, field: str, row: str | None, column: str | None) -> anchors.FieldText | None:
+        key = (field, row, column)
+        if key not in self._texts:
+            spec = self.fields.get(field)
+            self._texts[key] = anchors.field_text(self.doc, spec, row, column) if spec else None
+        return self._texts[key]
+
+    @property
+    def items(self) -> Any:
+        if self._items is None:
+            self._items = anchors.items_of(self.doc)
+        return self._items
+
+    def place(self, thread: Thread) -> anchors.Resolved | None:
+        if thread.field is None or thread.anchor is None:
+            return None
+        return anchors.resolve(self.doc, self.text(thread.field, thread.row, thread.column), thread.anchor, self.items)
+
+
+def _order_key(fields: list[str], thread: Thread, place: anchors.Resolved | None) -> tuple[int, int, int]:
+    field_rank = fields.index(thread.field) + 1 if thread.field in fields else 0
+    return field_rank, place.start if place is not None and place.start is not None else -1, thread.id
+
+
+def list_threads(session: Session, documents: Documents, card: Card, status: str = "all") -> list[dict[str, Any]]:
+    """The card's threads in document order (field order, then position), filtered by status."""
+    threads = list(session.scalars(select(Thread).where(Thread.card_id == card.id)))
+    resolver = Resolver(documents, card)
+    placed = [(t, resolver.place(t)) for t in threads]
+    order = list(resolver.fields)
+    placed.sort(key=lambda pair: _order_key(order, *pair))
+    out = [thread_json(session, t, p) for t, p in placed]
+    if status == "open":
+        return [t for t in out if t["status"] == "open" and not t["detached"]]
+    if status == "resolved":
+        return [t for t in out if t["status"] == "resolved"]
+    if status == "detached":
+        return [t for t in out if t["detached"]]
+    return out
+
+
+def one(session: Session, documents: Documents, thread: Thread) -> dict[str, Any]:
+    card = session.get(Card, thread.card_id)
+    return thread_json(session, thread, Resolver(documents, card).place(thread))
+
+
+def open_counts(session: Session, card_ids: list[int]) -> dict[int, int]:
+    """Open threads per card (detached ones included: someone still has to read them)."""
+    if not card_ids:
+        return {}
+    rows = session.execute(select(Thread.card_id, func.count()).where(
+        Thread.card_id.in_(card_ids), Thread.status == "open").group_by(Thread.card_id))
+    return {card_id: count for card_id, count in rows}
+
+
+# -- writing ------------------------------------------------------------------------------
+
+def _check_body(body: Any, session: Session, card: Card, actor: User) -> tuple[str, list[User]]:
+    problem = bodies.body_problem(body)
+    if problem is not None:
+        raise _error(Invalid, problem, actor.language, field="body", limit=bodies.MAX_BODY)
+    member_ids = {u.id: u for u in members(session, card)}
+    mentioned = []
+    for user_id in bodies.mentioned_ids(body):
+        if user_id not in member_ids:
+            raise _error(Invalid, "review.mention_not_member", actor.language, field="body", id=user_id)
+        mentioned.append(member_ids[user_id])
+    return body, mentioned
+
+
+def _text_id(value: Any, name: str, lang: str) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str) or not 0 < len(value) <= 50:
+        raise _error(Invalid, "review.bad_value", lang, field=name, name=name)
+    return value
+
+
+def _anchor(resolver: Resolver, data: dict[str, Any], spec: dict[str, Any], row: str | None,
+            column: str | None, lang: str) -> tuple[dict[str, Any] | None, str]:
+    """The anchor the request asks for (None: the whole field), and its quote."""
+    wants_range = any(data.get(k) is not None for k in ("quote", "start", "end", "anchor"))
+    if not wants_range:
+        return None, ""
+    # Number, axis and lead are card metadata, outside the document: whole-field threads only.
+    in_document = spec.get("source", "document") == "document"
+    if not in_document or (spec["type"] not in RANGE_TYPES and not (spec["type"] == "table" and row and column)):
+        raise _error(Invalid, "review.no_ranges", lang, field="field")
+    found = resolver.text(spec["id"], row, column)
+    if found is None:
+        raise _error(Invalid, "review.no_cell", lang, field="row")
+    start = end = None
+    positions = data.get("anchor")
+    if positions is not None:
+        if not isinstance(positions, dict):
+            raise _error(Invalid, "review.bad_value", lang, field="anchor", name="anchor")
+        items = resolver.items
+        place = anchors.resolve(resolver.doc, found, {"start": positions.get("start"), "end": positions.get("end")},
+                                items) if items is not None else anchors.DETACHED
+        if place.how == "positions":
+            start, end = place.start, place.end
+    if start is None and data.get("start") is not None:
+        start, end = data.get("start"), data.get("end")
+        if not all(isinstance(v, int) and not isinstance(v, bool) for v in (start, end)):
+            raise _error(Invalid, "review.bad_offsets", lang, field="start")
+    if start is None:
+        quote = data.get("quote")
+        occurrence = data.get("occurrence")
+        if not isinstance(quote, str):
+            raise _error(Invalid, "review.bad_value", lang, field="quote", name="quote")
+        if occurrence is not None and (not isinstance(occurrence, int) or isinstance(occurrence, bool)):
+            raise _error(Invalid, "review.bad_value", lang, field="occurrence", name="occurrence")
+        try:
+            start, end = anchors.by_quote(found, quote, occurrence)
+        except anchors.AnchorError as exc:
+            raise _error(Invalid, f"review.{exc.code}", lang, field="quote") from None
+    try:
+        made = anchors.make(resolver.doc, found, start, end, resolver.items)
+    except anchors.AnchorError as exc:
+        raise _error(Invalid, f"review.{exc.code}", lang, field="start", length=len(found.text)) from None
+    return made.as_json(), made.quote
+
+
+def create(session: Session, documents: Documents, actor: User, card: Card, data: dict[str, Any]) -> Thread:
+    """A new thread with its first comment (all checks first; nothing is stored on refusal)."""
+    lang = actor.language
+    _check(session, actor, "card.comment", card)
+    body, mentioned = _check_body(data.get("body"), session, card, actor)
+    count = session.scalar(select(func.count()).select_from(Thread).where(Thread.card_id == card.id))
+    if count >= MAX_THREADS_PER_CARD:
+        raise _error(Invalid, "review.too_many_threads", lang, limit=MAX_THREADS_PER_CARD)
+    field_id = _text_id(data.get("field"), "field", lang)
+    row = _text_id(data.get("row"), "row", lang)
+    column = _text_id(data.get("column"), "column", lang)
+    anchor, quote = None, ""
+    if field_id is not None:
+        resolver = Resolver(documents, card)
+        spec = resolver.fields.get(field_id)
+        if spec is None:
+            raise _error(Invalid, "review.no_field", lang, field="field", id=field_id)
+        if (row is None) != (column is None) or (row is not None and spec["type"] != "table"):
+            raise _error(Invalid, "review.row_and_column", lang, field="row")
+        if column is not None and column not in {c["id"] for c in spec.get("columns", [])}:
+            raise _error(Invalid, "review.no_column", lang, field="column", id=column)
+        anchor, quote = _anchor(resolver, data, spec, row, column, lang)
+    elif row is not None or column is not None:
+        raise _error(Invalid, "review.row_and_column", lang, field="row")
+    thread = Thread(card_id=card.id, field=field_id, row=row, column=column, anchor=anchor, quote=quote,
+                    status="open", created_by=actor)
+    comment = Comment(thread=thread, author=actor, body=body)
+    session.add_all([thread, comment])
+    session.flush()
+    audit.record(session, actor, "thread.created", card=card, thread=thread.id, field=field_id)
+    notifications.thread_created(session, card, thread, comment, actor, mentioned)
+    return thread
+
+
+def reply(session: Session, actor: User, thread: Thread, data: dict[str, Any]) -> Comment:
+    card = session.get(Card, thread.card_id)
+    _check(session, actor, "card.comment", card)
+    body, mentioned = _check_body(data.get("body"), session, card, actor)
+    if len(thread.comments) >= 500:
+        raise _error(Invalid, "review.too_many_comments", actor.language, limit=500)
+    comment = Comment(thread=thread, author=actor, body=body)
+    session.add(comment)
+    session.flush()
+    notifications.replied(session, card, thread, comment, actor, mentioned)
+    return comment
+
+
+def edit(session: Session, actor: User, comment: Comment, data: dict[str, Any]) -> Comment:
+    card = session.get(Card, comment.thread.card_id)
+    _own(comment, actor)
+    before = set(bodies.mentioned_ids(comment.body))
+    body, mentioned = _check_body(data.get("body"), session, card, actor)
+    comment.body = body
+    comment.edited_at = utcnow()
+    session.flush()
+    notifications.mentioned(session, card, comment.thread, comment, actor,
+                            [u for u in mentioned if u.id not in before])
+    return comment
+
+
+def delete(session: Session, actor: User, comment: Comment) -> Comment:
+    _own(comment, actor)
+    comment.body = ""
+    comment.deleted_at = utcnow()
+    session.flush()
+    return comment
+
+
+def _own(comment: Comment, actor: User) -> None:
+    if comment.author_id != actor.id:
+        raise _error(Forbidden, "review.not_your_comment", actor.language)
+    if comment.deleted_at is not None:
+        raise _error(Invalid, "review.comment_deleted", actor.language)
+
+
+def set_status(session: Session, actor: User, thread: Thread, status: str) -> Thread:
+    """Resolve (status "resolved") or reopen ("open") a thread; recorded with who and when."""
+    card = session.get(Card, thread.card_id)
+    _check(session, actor, "card.comment", card)
+    if thread.status == status:
+        return thread
+    thread.status = status
+    thread.resolved_by = actor if status == "resolved" else None
+    thread.resolved_at = utcnow() if status == "resolved" else None
+    audit.record(session, actor, f"thread.{'resolved' if status == 'resolved' else 'reopened'}",
+                 card=card, thread=thread.id)
+    if status == "resolved":
+        notifications.resolved(session, card, thread, actor)
+    session.flush()
+    return thread
+
+
+def announce(session: Session, documents: Documents, kind: str, thread: Thread) -> None:
+    """Tell everyone on the card (after the commit)."""
+    live.thread_event(thread.card_id, kind, one(session, documents, thread))
+
+
+# -- exports and imports --------------------------------------------------------------------
+
+def threads_for_export(session: Session, documents: Documents, cards: list[Card]) -> dict[int, list[dict[str, Any]]]:
+    """Card id → its threads as the API gives them, for the review copy of a .docx."""
+    return {card.id: list_threads(session, documents, card) for card in cards}
+
+
+def import_threads(session: Session, documents: Documents, card: Card, actor: User,
+                   comments: list[dict[str, Any]]) -> int:
+    """Threads made from the comments of an imported Word file; returns how many were kept.
+
+    Each becomes a thread anchored on the text it covered (a whole-field thread when that text
+    is no longer found), its Word author's name kept at the head of the comment.
+    """
+    resolver = Resolver(documents, card)
+    kept = 0
+    for entry in comments[:MAX_THREADS_PER_CARD]:
+        spec = resolver.fields.get(entry.get("field") or "")
+        anchor, quote = None, ""
+        row, column = entry.get("row"), entry.get("column")
+        if spec is not None:
+            found = resolver.text(spec["id"], row, column)
+            if found is not None and entry.get("quote"):
+                try:
+                    start, end = anchors.by_quote(found, entry["quote"], entry.get("occurrence") or 1)
+                    made = anchors.make(resolver.doc, found, start, end, resolver.items)
+                    anchor, quote = made.as_json(), made.quote
+                except anchors.AnchorError:
+                    pass
+        thread = Thread(card_id=card.id, field=spec["id"] if spec else None,
+                        row=row if spec and anchor else None, column=column if spec and anchor else None,
+                        anchor=anchor, quote=quote or entry.get("quote") or "",
+                        status="resolved" if entry.get("resolved") else "open", created_by=actor)
+        if entry.get("resolved"):
+            thread.resolved_by, thread.resolved_at = actor, utcnow()
+        session.add(thread)
+        for item in [entry, *entry.get("replies", [])]:
+            text = bodies.clean(str(item.get("body") or ""))
+            author = bodies.clean(str(item.get("author") or ""))[:200]
+            body = (f"**{bodies.escape(author)}** — {text}" if author else text) or "—"
+            session.add(Comment(thread=thread, author=actor, body=body[:bodies.MAX_BODY]))
+        kept += 1
+    session.flush()
+    return kept
