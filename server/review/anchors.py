@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from pycrdt import Array, Doc, Map, StickyIndex, Text, XmlElement, XmlFragment, XmlText
+from pycrdt import Array, Doc, Map, Text, XmlElement, XmlFragment, XmlText
 
 from . import quotes
 from .items import Items, Path
@@ -149,14 +149,7 @@ def _position(items: Items, found: FieldText, relpos: Any) -> int | None:
         segment = found.by_path(path) if path is not None else None
         if segment is None:
             return None
-        position = StickyIndex.from_json({"item": {"client": item[0], "clock": item[1]}, "assoc": assoc}, None)
-        try:
-            with items.doc.transaction() as txn:
-                units = position.get_index(txn)
-        except BaseException as exc:  # pyo3 panics derive from BaseException
-            if isinstance(exc, (KeyboardInterrupt, SystemExit)):
-                raise
-            return None
+        units = items.offset_of(path, item, assoc)
         return segment.base + _utf16_to_index(segment.text, units)
     # A position at the very start or end of a text names the text itself.
     type_id = _id(relpos.get("type"))
@@ -179,16 +172,10 @@ def _id(value: Any) -> tuple[int, int] | None:
 
 def _relpos(items: Items, segment: Segment, offset: int, assoc: int) -> dict[str, Any]:
     """A relative position at the character `offset` of the anchor text (inside `segment`)."""
-    target = _index_to_utf16(segment.text, offset - segment.base)
-    with items.doc.transaction() as txn:
-        runs = []
-        for client, clock, length in items.characters(segment.path):
-            start = StickyIndex.from_json({"item": {"client": client, "clock": clock}, "assoc": 0}, None)
-            runs.append((start.get_index(txn), client, clock, length))
-    for index, client, clock, length in runs:
-        if index <= target < index + length:
-            return {"item": {"client": client, "clock": clock + target - index}, "assoc": assoc}
-    raise AnchorError("range_not_found", "The text of the range could not be found in the card.")
+    item = items.item_at(segment.path, _index_to_utf16(segment.text, offset - segment.base))
+    if item is None:
+        raise AnchorError("range_not_found", "The text of the range could not be found in the card.")
+    return {"item": {"client": item[0], "clock": item[1]}, "assoc": assoc}
 
 
 @dataclass

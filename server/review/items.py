@@ -45,6 +45,7 @@ class Items:
         self._deleted: dict[int, list[tuple[int, int]]] = {}
         self._parents: dict[Id, tuple[str | Id, str | None] | None] = {}
         self._paths: dict[Id, Path | None] = {}
+        self._layouts: dict[Path, list[tuple[int, int, int, int, int]]] = {}
         self._read(doc.get_update())
 
     def _read(self, update: bytes) -> None:
@@ -165,6 +166,52 @@ class Items:
             return None
         owner = self.parent(item_id)
         return None if owner is None else self.path(owner[0])
+
+    def _order(self, item_id: Id) -> int:
+        """A number that grows with an item's place in its text (pycrdt's index of it).
+
+        pycrdt 0.14 gives the UTF-8 length of the blocks before the item's block plus the
+        item's UTF-16 offset inside its block: not an offset in any one unit, but it orders
+        the characters of one text, which is all it is used for. A deleted item counts as
+        the start of its block.
+        """
+        position = StickyIndex.from_json({"item": {"client": item_id[0], "clock": item_id[1]}, "assoc": 0}, None)
+        with self.doc.transaction() as txn:
+            return position.get_index(txn)
+
+    def layout(self, holder: Path) -> list[tuple[int, int, int, int, int]]:
+        """The live character runs of one text in order: (order, client, clock, length, offset),
+        lengths and offsets in UTF-16 code units, as Yjs counts."""
+        if holder not in self._layouts:
+            runs = sorted((self._order((client, clock)), client, clock, length)
+                          for client, clock, length in self.characters(holder))
+            laid, offset = [], 0
+            for order, client, clock, length in runs:
+                laid.append((order, client, clock, length, offset))
+                offset += length
+            self._layouts[holder] = laid
+        return self._layouts[holder]
+
+    def offset_of(self, holder: Path, item_id: Id, assoc: int) -> int:
+        """Where a relative position on `item_id` falls in its text, in UTF-16 code units."""
+        client, clock = item_id
+        runs = self.layout(holder)
+        for _order, run_client, run_clock, length, offset in runs:
+            if run_client == client and run_clock <= clock < run_clock + length:
+                return offset + clock - run_clock + (1 if assoc < 0 else 0)
+        # A deleted character: the position is where it was, before the next live character.
+        order = self._order(item_id)
+        for run_order, _client, _clock, _size, offset in runs:
+            if run_order >= order:
+                return offset
+        return runs[-1][4] + runs[-1][3] if runs else 0
+
+    def item_at(self, holder: Path, units: int) -> Id | None:
+        """The id of the character at UTF-16 offset `units` of a text."""
+        for _order, client, clock, length, offset in self.layout(holder):
+            if offset <= units < offset + length:
+                return client, clock + units - offset
+        return None
 
     def characters(self, holder: Path) -> list[tuple[int, int, int]]:
         """The live character runs of one text: (client, clock, utf-16 length), any order."""
