@@ -69,6 +69,10 @@ def main(argv: list[str] | None = None) -> None:
     server = pywsgi.WSGIServer((args.host, args.port), without_websocket_compression(app), log=None,
                                error_log=logging.getLogger("wsgi"), handler_class=Handler)
     server.start()
+    if app.config.get("SMTP_HOST"):
+        from server.services.notifications import mail_forever
+
+        gevent.spawn(mail_forever, app)
     print(f"listening on {args.host}:{server.server_port}", flush=True)
 
     def stop() -> None:

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 MAIL_GAP = timedelta(minutes=10)
+MAIL_LOCK = (0x494C545A, 0)  # PostgreSQL advisory lock: one process mails at a time
 INBOX_LIMIT = 200
 
 
@@ -140,6 +141,9 @@ def send_due(session: Session, config: dict[str, Any], now: datetime | None = No
     if not config.get("SMTP_HOST"):
         return 0
     now = now or utcnow()
+    if session.get_bind().dialect.name == "postgresql" and not session.scalar(
+            select(func.pg_try_advisory_xact_lock(*MAIL_LOCK))):
+        return 0  # another server process is mailing right now
     pending = list(session.scalars(select(Notification).where(Notification.mailed_at.is_(None))
                                    .order_by(Notification.id)))
     groups: dict[tuple[int, int], list[Notification]] = {}
@@ -178,3 +182,20 @@ def send_due(session: Session, config: dict[str, Any], now: datetime | None = No
     session.commit()
     return sent
 
+
+
+def mail_forever(app: Any, interval: float = 60.0) -> None:
+    """Send due mail every `interval` seconds, for as long as the process runs (serve.py)."""
+    import gevent
+
+    from .. import db
+
+    while True:
+        gevent.sleep(interval)
+        with app.app_context():
+            try:
+                send_due(db.session(), app.config)
+            except Exception:
+                log.exception("notification mail round failed; trying again next round")
+            finally:
+                db.close_session()

@@ -25,8 +25,16 @@ def _globals() -> dict[str, Any]:
         lang = g.get("lang", "ar")
         return {k: v for k, v in catalogue(lang).items() if k.startswith(("editor.", "criteria.", "status."))}
 
+    def unread_notifications() -> int:
+        from .. import db
+        from ..services.notifications import unread_count
+
+        user = load_user()
+        return unread_count(db.session(), user) if user is not None else 0
+
     return {"current_user": load_user(), "csrf_token": csrf_token,
-            "editor_bundle": editor_bundle, "editor_messages": editor_messages}
+            "editor_bundle": editor_bundle, "editor_messages": editor_messages,
+            "unread_notifications": unread_notifications}
 
 
 @views.app_template_filter("rich_text_plain")
@@ -34,4 +42,4 @@ def _rich_text_plain(value: Any) -> str:
     return plain_text(value) or "—"
 
 
-from . import account, pages  # noqa: E402,F401  (routes register on import)
+from . import account, inbox, pages  # noqa: E402,F401  (routes register on import)

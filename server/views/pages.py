@@ -17,6 +17,7 @@ from ..models import CARD_ROLES, PLAN_ROLES, Card, Plan, RoleAssignment, User
 from ..services import cards as card_service
 from ..services import plans as plan_service
 from ..services import roles as role_service
+from ..services import threads as thread_service
 from ..services.errors import ServiceError
 from ..services.mail import send_invitation
 from ..services.plans import template_of
@@ -61,6 +62,9 @@ def plan_dashboard(plan_id: int):
     _require("plan.view", plan)
     session, user = db.session(), load_user()
     rows = [_dashboard_row(session, user, card) for card in plan.cards]
+    counts = thread_service.open_counts(session, [row["card"].id for row in rows if row["can_view"]])
+    for row in rows:
+        row["open_threads"] = counts.get(row["card"].id, 0)
     return render_template("dashboard.html", plan=plan, rows=rows,
                            can_manage_roles=policy.allowed(session, user, "plan.manage_roles", plan),
                            can_export=policy.allowed(session, user, "plan.export", plan),
