@@ -12,9 +12,10 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 
 from .auth.passwords import hash_password
-from .models import Card, Organisation, Plan, RoleAssignment, User
+from .models import Card, Organisation, Plan, RoleAssignment, Thread, User
 from .services import cards as card_service
 from .services import plans as plan_service
+from .services import threads as thread_service
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -89,7 +90,45 @@ def seed(session: Session, documents: Documents) -> dict[str, Any]:
             accounts.append({"email": user.email, "name": user.name, "role": role["role"],
                              "plan_id": plan.id, "card_id": card.id if card else None,
                              "card_number": card.number if card else None})
+    # Threads are anchored on the cards' stored documents, which a commit makes readable.
+    session.commit()
+    _threads(session, documents, data.get("threads", []), cards, users)
     return {"plan_id": plan.id, "password": data["password"], "accounts": accounts}
+
+
+def _body(text: str, users: dict[str, User]) -> str:
+    """A demo body: `(mention:EMAIL)` becomes the account's id."""
+    for email, user in users.items():
+        text = text.replace(f"(mention:{email})", f"(mention:{user.id})")
+    return text
+
+
+def _threads(session: Session, documents: Documents, specs: list[dict[str, Any]], cards: dict[str, Card],
+             users: dict[str, User]) -> None:
+    """Review under way: threads on several cards, once (a card that has threads is left alone)."""
+    seeded = {card_id for (card_id,) in session.execute(select(Thread.card_id).distinct())}
+    for spec in specs:
+        card = cards[spec["card"]]
+        if card.id in seeded:
+            continue
+        author = users[spec["author"]]
+        data: dict[str, Any] = {"field": spec.get("field"), "body": _body(spec["body"], users)}
+        if "quote" in spec:
+            data["quote"], data["occurrence"] = spec["quote"], spec.get("occurrence")
+        if "detached_quote" in spec:
+            # A thread whose sentence was since deleted: its quote is no longer in the card.
+            quote = spec["detached_quote"]
+            thread = thread_service.create(session, documents, author, card, data)
+            thread.quote = quote
+            thread.anchor = {"start": None, "end": None, "quote": quote, "prefix": "", "suffix": "",
+                             "offset": 0}
+        else:
+            thread = thread_service.create(session, documents, author, card, data)
+        for reply in spec.get("replies", []):
+            thread_service.reply(session, users[reply["author"]], thread, {"body": _body(reply["body"], users)})
+        if spec.get("resolved"):
+            thread_service.set_status(session, users[spec["resolved"]], thread, "resolved")
+        session.flush()
 
 
 def _grant_once(session: Session, user: User, plan: Plan, card: Card | None, role: str) -> None:

@@ -7,7 +7,10 @@ import pytest
 from sqlalchemy import func, select
 
 from server import db
-from server.models import Card, CardUpdate, Plan
+from server.collab.wiring import documents
+from server import demo
+from server.models import Card, CardUpdate, Plan, Thread
+from server.services import threads as thread_service
 
 
 @pytest.fixture(autouse=True)
@@ -53,3 +56,19 @@ def test_seed_demo_is_idempotent_and_prints_every_role(runner):
     session = db.session()
     assert session.scalar(select(func.count()).select_from(Card)) == cards
     assert session.scalar(select(func.count()).select_from(CardUpdate)) == updates  # never re-seeded
+    assert session.scalar(select(func.count()).select_from(Thread)) == len(demo.load_data()["threads"])
+
+
+def test_the_demo_shows_review_under_way(runner, app):
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    session = db.session()
+    listed = []
+    for card in session.scalars(select(Card).where(Card.id.in_(select(Thread.card_id)))):
+        listed += thread_service.list_threads(session, documents(app), card)
+    assert {t["status"] for t in listed} == {"open", "resolved"}
+    assert sum(t["detached"] for t in listed) == 1
+    assert any('class="mention"' in c["html"] for t in listed for c in t["comments"])
+    assert {t["kind"] for t in listed} == {"range", "field"}
+    assert all(t["current_text"] == t["quote"] for t in listed if t["kind"] == "range" and not t["detached"])
+    languages = {"ar" if any("\u0600" <= ch <= "\u06ff" for ch in t["comments"][0]["body"]) else "fr" for t in listed}
+    assert languages == {"ar", "fr"}
