@@ -141,7 +141,10 @@ export function selectionWatcher({ doc, form, t, canComment, onComment }) {
     const rtl = document.documentElement.dir === 'rtl';
     button.hidden = false;
     const width = button.offsetWidth;
-    const x = rtl ? Math.max(4, rect.left - 4) : Math.min(window.innerWidth - width - 4, rect.right - width + 4);
+    // By the end of a rich-text selection; under the start of a text control, where its text
+    // begins (where the selection is inside a control cannot be read).
+    const atRight = current.control ? rtl : !rtl;
+    const x = atRight ? Math.min(window.innerWidth - width - 4, rect.right - width) : rect.left;
     button.style.top = `${Math.round(rect.bottom + window.scrollY + 6)}px`;
     button.style.left = `${Math.round(Math.max(4, x) + window.scrollX)}px`;
   };
