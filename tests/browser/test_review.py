@@ -69,11 +69,16 @@ def comment_on_selection(page: CardPage, field: str, text: str, body: str) -> No
     page.page.keyboard.press("Control+Enter")
 
 
-def reply_with_mention(page: CardPage, thread: object, typed: str, mention_prefix: str, after: str) -> None:
+def reply_with_mention(page: CardPage, thread: object, typed: str, mention_prefix: str, after: str,
+                       screenshot: str | None = None) -> None:
+    """Reply to `thread`, picking the first member offered for `@mention_prefix` with Enter."""
     thread.locator(".thread-reply").click()
     page.page.keyboard.type(typed + "@" + mention_prefix)
     option = page.page.locator(f"{PANEL} .mention-option[aria-selected=true]")
     option.wait_for(timeout=5000)
+    assert page.page.get_attribute(f"{PANEL} .reply-slot textarea", "aria-expanded") == "true"
+    if screenshot:
+        page.screenshot(screenshot)
     page.page.keyboard.press("Enter")
     page.page.keyboard.type(after)
     page.page.keyboard.press("Control+Enter")
@@ -175,7 +180,7 @@ def test_the_panel_with_a_fake_review_api(people, live_server, lang, other):
     thread = threads(lead).nth(1)
     members = [m["name"] for m in fake.members]
     reviewer_name = members[0]
-    reply_with_mention(lead, thread, "Merci ", reviewer_name[:2], " je corrige.")
+    reply_with_mention(lead, thread, "Merci ", reviewer_name[:2], " je corrige.", screenshot=f"review-mention-{other}-1366.png")
     wait_until(lambda: thread.locator(".comment").count() == 2, message="the reply")
     assert f"@[{reviewer_name}](mention:{fake.members[0]['id']})" in fake.last_comment()["body"]
     assert thread.locator(".comment").nth(1).locator(".mention").inner_text() == f"@{reviewer_name}"

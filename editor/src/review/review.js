@@ -140,7 +140,8 @@ export function startReview({ page, t, doc, provider, transport }) {
         shell.element.querySelector('.field-head').append(badge);
       }
       if (badge && n === 0) badge.remove();
-      else if (badge) {
+      else if (badge && badge.dataset.n !== String(n)) {
+        badge.dataset.n = String(n);
         badge.replaceChildren(commentIcon(), ' ', String(n));
         badge.setAttribute('aria-label', t('editor.review.field_count', { n }));
         badge.title = t('editor.review.field_count', { n });

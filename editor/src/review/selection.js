@@ -163,7 +163,10 @@ export function selectionWatcher({ doc, form, t, canComment, onComment }) {
     if (!(event.ctrlKey && event.altKey && !event.shiftKey && (event.code === 'KeyM' || event.key.toLowerCase() === 'm'))) return;
     if (!canComment()) return;
     const target = selected() ?? focusedField();
-    if (!target && form.element.contains(document.activeElement)) return;
+    // Nothing of the card to comment on while typing elsewhere (in a comment box, say); from
+    // the page itself, the comment is on the whole card.
+    const active = document.activeElement;
+    if (!target && active && active !== document.body && (form.element.contains(active) || active.matches('input, textarea, select, [contenteditable="true"]'))) return;
     event.preventDefault();
     onComment(target ?? { kind: 'card', field: null, row: null, column: null, quote: '', anchor: null, restore: () => {} });
   };
