@@ -29,7 +29,8 @@ export function documentFields(template) {
 
 /**
  * @param {object} template the card template (schemas/templates/*.json)
- * @param {object} context {doc, t, provider, awareness, user, dir}
+ * @param {object} context {doc, t, provider, awareness, user, dir, richTextExtensions?}: the last,
+ *   `(field) => Extension[]`, adds to each rich-text editor (the review highlights)
  * @returns {{element: HTMLElement, shells: Map<string, any>, setEditable: (b: boolean) => void, destroy: () => void}}
  */
 export function buildForm(template, context) {
@@ -44,7 +45,7 @@ export function buildForm(template, context) {
     shell.mount(widget.element);
     element.append(shell.element);
     widgets.push(widget);
-    shells.set(field.id, { field, ...shell });
+    shells.set(field.id, { field, ...shell, widget });
   }
   return {
     element,

@@ -17,6 +17,7 @@ import { saveStatus } from './save-status.js';
 import { liveCriteria } from './criteria.js';
 import { documentFields } from './form.js';
 import { cardText, stoppedNotice } from './unsaved.js';
+import { startReview } from './review/review.js';
 
 /** Why editing stopped, in words: the policy's reason as the server gave it. */
 function stoppedMessage(t, { reason, removed }) {
@@ -61,6 +62,16 @@ export function start() {
   page.root.prepend(bar);
   page.root.setAttribute('aria-busy', 'true');
 
+  // Comments: the panel beside the form (in the side column, above the criteria), its toggle
+  // with the open count in the bar. Threads load at once; their places in the text once the
+  // form is built.
+  const review = startReview({ page, t, doc, provider, transport });
+  bar.append(review.panel.toggle);
+  const side = document.getElementById('card-side');
+  if (side) side.prepend(review.panel.element);
+  else page.root.after(review.panel.element);
+  document.body.append(review.panel.back);
+
   const saving = saveStatus({ provider, element: status, t });
   const criteriaList = document.getElementById('criteria-list');
   const criteria = criteriaList && page.criteriaUrl
@@ -71,7 +82,7 @@ export function start() {
   let stopTitle = null;
   const show = () => {
     if (form) return;
-    form = buildForm(page.template, { doc, t, provider, awareness, user, dir: page.dir });
+    form = buildForm(page.template, { doc, t, provider, awareness, user, dir: page.dir, richTextExtensions: review.extensionsFor });
     page.root.querySelector('.card-static')?.remove();
     page.root.append(form.element);
     page.root.removeAttribute('aria-busy');
@@ -79,6 +90,7 @@ export function start() {
     who = presence({ awareness, doc, form, t, lang: page.lang, list: people, selfId: page.user.id });
     stopTitle = liveTitle(doc, t);
     form.setEditable(provider.canEdit);
+    review.attach(form);
   };
   const onSynced = () => show();
   let couldEdit = page.canEdit;
@@ -133,14 +145,15 @@ export function start() {
     saving.destroy();
     who?.destroy();
     stopTitle?.();
+    review.destroy();
     form?.destroy();
     provider.destroy();
     transport.destroy();
     awareness.destroy();
   };
   window.addEventListener('pagehide', stop, { once: true });
-  // For tests and debugging in the console: the live document and its provider.
-  page.root.iltizam = { doc, provider, awareness, stop };
+  // For tests and debugging in the console: the live document, its provider, the review.
+  page.root.iltizam = { doc, provider, awareness, review, stop };
   return page.root.iltizam;
 }
 

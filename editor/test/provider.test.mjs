@@ -225,3 +225,21 @@ test('rights given back live resume sending what waited', async () => {
   a.provider.destroy();
   a.awareness.destroy();
 });
+
+test('thread room events of this card come out as `review`, others\' are ignored', async () => {
+  const room = new FakeRoom();
+  const a = client(room);
+  const seen = [];
+  a.provider.on('review', (event) => seen.push(event.kind));
+  a.transport.connect();
+  await settle();
+  const thread = { id: 3, status: 'open', comments: [] };
+  for (const kind of ['thread_created', 'comment_added', 'comment_edited', 'comment_deleted', 'thread_resolved', 'thread_reopened']) {
+    a.transport.emit('room', [7, { kind, thread }]);
+  }
+  a.transport.emit('room', [8, { kind: 'thread_created', thread }]);
+  a.transport.emit('room', [7, { kind: 'thread_exploded', thread }]);
+  assert.deepEqual(seen, ['thread_created', 'comment_added', 'comment_edited', 'comment_deleted', 'thread_resolved', 'thread_reopened']);
+  a.provider.destroy();
+  a.awareness.destroy();
+});

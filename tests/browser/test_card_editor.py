@@ -93,7 +93,8 @@ def test_a_reviewer_sees_the_card_live_but_cannot_change_it(people):
     assert reviewer.state() == "read-only"
     assert reviewer.page.locator("#read-only-reason").is_visible()
     assert reviewer.page.locator("#read-only-reason").inner_text().strip()
-    enabled = reviewer.page.evaluate(f"[...document.querySelectorAll('{CONTROLS}')].filter((el) => !el.disabled).length")
+    # Text stays selectable (to be commented on): text controls are read-only, the others disabled.
+    enabled = reviewer.page.evaluate(f"[...document.querySelectorAll('{CONTROLS}')].filter((el) => !el.disabled && !el.readOnly).length")
     assert enabled == 0
     assert reviewer.page.locator("#card-editor .rich-text[contenteditable=true]").count() == 0
 

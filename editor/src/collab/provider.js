@@ -9,6 +9,8 @@
  *   user may do, from the join answer or, live, from a `standing` room event (`reason`: the
  *   policy's key when editing stopped; `removed`: the user may no longer open the card).
  * - `card` ({status}): the card itself changed, for everyone on it.
+ * - `review` ({kind, thread}): a comment thread of the card changed (created, commented,
+ *   resolved…); threads live in the database, not in the document (src/review/).
  */
 import * as Y from 'yjs';
 import * as decoding from 'lib0/decoding';
@@ -19,6 +21,7 @@ import {
   awarenessFrame, readSync, syncStep1, syncStep2Frame, updateFrame,
 } from './frames.js';
 import { Outstanding } from './outstanding.js';
+import { THREAD_EVENTS } from '../review/threads.js';
 
 // The server refuses frames over 1 MiB; batches of queued offline work stay well below.
 const MAX_BATCH_BYTES = 512 * 1024;
@@ -68,6 +71,7 @@ export class CardProvider extends ObservableV2 {
       if (Number(card) !== this.cardId) return;
       if (event.kind === 'standing') this._standing(event);
       else if (event.kind === 'card') this.emit('card', [event]);
+      else if (THREAD_EVENTS.has(event.kind)) this.emit('review', [event]);
     };
     this._onConnect = () => this._join();
     this._onDisconnect = () => {

@@ -29,7 +29,7 @@ function caret(user) {
     h('span', { class: 'collab-caret-label', style: `background-color: ${colour}`, dir: 'auto' }, user.name || ''));
 }
 
-export function richTextField(field, { doc, t, labelId, helpId, provider, user, dir }) {
+export function richTextField(field, { doc, t, labelId, helpId, provider, user, dir, richTextExtensions }) {
   const mount = h('div', { class: 'rich-text-mount' });
   const counter = field.max_length ? lengthCounter(field.max_length, t) : null;
   const editorId = `input-${field.id}`;
@@ -52,10 +52,12 @@ export function richTextField(field, { doc, t, labelId, helpId, provider, user, 
       Collaboration.configure({ fragment: doc.getXmlFragment(field.id) }),
       CollaborationCaret.configure({ provider, user: { name: user.name, color: user.color }, render: caret }),
       shortcuts,
+      ...(richTextExtensions?.(field) ?? []),
     ],
     editorProps: {
       attributes: {
-        id: editorId, class: 'rich-text', role: 'textbox', 'aria-multiline': 'true',
+        // Focusable when read-only too: reviewers reach the text from the keyboard to comment on it.
+        id: editorId, class: 'rich-text', role: 'textbox', 'aria-multiline': 'true', tabindex: '0',
         'aria-labelledby': labelId, ...(helpId || counter ? { 'aria-describedby': [helpId, counter?.element.id].filter(Boolean).join(' ') } : {}),
         ...(field.required ? { 'aria-required': 'true' } : {}),
       },

@@ -59,7 +59,11 @@ class RowView {
   }
 
   setEditable(editable) {
-    for (const { control, broken } of this.cells) control.disabled = !editable || !!broken;
+    for (const { control, broken, col } of this.cells) {
+      // Text cells turn read-only, not disabled: their text stays selectable, to be commented on.
+      if (col.type === 'text' && !broken) control.readOnly = !editable;
+      else control.disabled = !editable || !!broken;
+    }
     this.up.disabled = !editable || this.bounds?.first;
     this.down.disabled = !editable || this.bounds?.last;
     this.remove.disabled = !editable || this.bounds?.atMin;

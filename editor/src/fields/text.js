@@ -19,7 +19,8 @@ export function textField(field, { doc, t, labelId, helpId }) {
   onChange();
   return {
     element: h('div', { class: 'text-widget' }, input, counter?.element),
-    setEditable(editable) { input.disabled = !editable; },
+    // Read-only, not disabled: the text stays selectable and focusable, to be commented on.
+    setEditable(editable) { input.readOnly = !editable; },
     destroy() { binding.destroy(); },
   };
 }
