@@ -70,7 +70,7 @@ test('the HTTP client sends the CSRF token on writes and turns error bodies into
   const sent = [];
   const answers = [
     { ok: true, status: 200, json: async () => ({ threads: [{ id: 1 }] }) },
-    { ok: false, status: 422, json: async () => ({ error: { code: 'empty', message: 'Le commentaire est vide.', field: 'body' } }) },
+    { ok: false, status: 422, json: async () => ({ error: 'invalid', message: 'Le commentaire est vide.', field: 'body' }) },
     { ok: false, status: 500, json: async () => { throw new SyntaxError('not JSON'); } },
   ];
   const fetch = async (url, init) => {
@@ -81,7 +81,7 @@ test('the HTTP client sends the CSRF token on writes and turns error bodies into
   assert.deepEqual(await api.threads(), [{ id: 1 }]);
   assert.equal(sent[0][0], '/api/v1/cards/4/threads?status=all');
   assert.equal(sent[0][1].headers['X-CSRF-Token'], undefined);
-  await assert.rejects(api.create({ field: 'title', body: '' }), (e) => e.status === 422 && e.code === 'empty'
+  await assert.rejects(api.create({ field: 'title', body: '' }), (e) => e.status === 422 && e.code === 'invalid'
     && e.message === 'Le commentaire est vide.' && e.field === 'body');
   assert.equal(sent[1][0], '/api/v1/cards/4/threads');
   assert.equal(sent[1][1].method, 'POST');

@@ -22,6 +22,10 @@ MAX_ID = 2**31 - 1
 # Python's recursion limit, and every text can be stored as UTF-8.
 MAX_INT = 2**31 - 1
 MAX_DEPTH = 64
+# Except in a comment's anchor: Yjs client ids and clocks reach 2**53 (the anchor's own
+# reader checks them, server/review/anchors.py).
+WIDE_INT_PREFIX = "anchor."
+MAX_WIDE_INT = 2**53
 
 
 class ApiError(ServiceError):
@@ -105,7 +109,8 @@ def _check_values(data: Any) -> None:
             stack.extend((item, f"{path}[{i}]", depth + 1) for i, item in enumerate(value))
         elif isinstance(value, str):
             _check_text(value, path)
-        elif isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_INT:
+        elif isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_INT and not (
+                path.startswith(WIDE_INT_PREFIX) and abs(value) < MAX_WIDE_INT):
             raise ApiError(422, "invalid", f"{path or 'The number'} is out of range (at most {MAX_INT}).",
                            field=path or None)
 

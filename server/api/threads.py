@@ -25,7 +25,9 @@ def list_threads(card_id: int):
     status = request.args.get("status", "all")
     if status not in service.STATUS_FILTERS:
         raise ApiError(422, "invalid", f"status must be one of {', '.join(service.STATUS_FILTERS)}.", field="status")
-    return jsonify({"threads": service.list_threads(session, documents(), card, status)})
+    threads = service.list_threads(session, documents(), card, status)
+    session.commit()  # anchors found again from their quote keep their new positions
+    return jsonify({"threads": threads})
 
 
 @api.post("/cards/<int:card_id>/threads")
@@ -46,7 +48,9 @@ def mentionable(card_id: int):
 @api.get("/threads/<int:thread_id>")
 def get_thread(thread_id: int):
     session = db.session()
-    return jsonify(service.one(session, documents(), service.thread_for(session, user(), thread_id)))
+    thread = service.one(session, documents(), service.thread_for(session, user(), thread_id))
+    session.commit()  # as in list_threads
+    return jsonify(thread)
 
 
 @api.post("/threads/<int:thread_id>/comments")

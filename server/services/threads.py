@@ -110,7 +110,7 @@ def thread_json(session: Session, thread: Thread, place: anchors.Resolved | None
         "id": thread.id, "card_id": thread.card_id, "field": thread.field, "row": thread.row,
         "column": thread.column, "kind": kind, "status": thread.status, "detached": detached,
         "quote": thread.quote,
-        "anchor": {"start": thread.anchor["start"], "end": thread.anchor["end"]} if thread.anchor else None,
+        "anchor": _positions(thread.anchor),
         "current_text": None if detached or place is None else place.text,
         "start": None if detached or place is None else place.start,
         "end": None if detached or place is None else place.end,
@@ -124,6 +124,13 @@ def thread_json(session: Session, thread: Thread, place: anchors.Resolved | None
             "created_at": _iso(c.created_at), "edited_at": _iso(c.edited_at), "deleted": c.deleted_at is not None,
         } for c in thread.comments],
     }
+
+
+def _positions(anchor: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The relative positions of an anchor, or None when it has none (a quote only)."""
+    if not anchor or not isinstance(anchor.get("start"), dict) or not isinstance(anchor.get("end"), dict):
+        return None
+    return {"start": anchor["start"], "end": anchor["end"]}
 
 
 class Resolver:
@@ -149,9 +156,19 @@ class Resolver:
         return self._items
 
     def place(self, thread: Thread) -> anchors.Resolved | None:
+        """Where the thread's range is now. A range found again from its quote gets new
+        positions (the caller commits them), so editors, which follow positions, find it too."""
         if thread.field is None or thread.anchor is None:
             return None
-        return anchors.resolve(self.doc, self.text(thread.field, thread.row, thread.column), thread.anchor, self.items)
+        found = self.text(thread.field, thread.row, thread.column)
+        place = anchors.resolve(self.doc, found, thread.anchor, self.items)
+        if place.how == "quote" and found is not None and self.items is not None:
+            try:
+                made = anchors.make(self.doc, found, place.start, place.end, self.items)
+            except anchors.AnchorError:
+                return place
+            thread.anchor = {**thread.anchor, "start": made.start, "end": made.end, "offset": place.start}
+        return place
 
 
 def _order_key(fields: list[str], thread: Thread, place: anchors.Resolved | None) -> tuple[int, int, int]:

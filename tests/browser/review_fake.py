@@ -89,14 +89,14 @@ class FakeReviewApi:
         answer: Any
         status = 200
         if method != "GET" and not request.headers.get("x-csrf-token"):
-            status, answer = 403, {"error": {"code": "csrf", "message": "CSRF"}}
+            status, answer = 403, {"error": "forbidden", "message": "CSRF"}
         elif parts[0] == "cards" and parts[2] == "mentionable":
             answer = {"members": self.members}
         elif parts[0] == "cards" and method == "GET":
             answer = {"threads": [self._out(t, person) for t in self.threads.values()]}
         elif parts[0] == "cards":
             if not (body.get("body") or "").strip():
-                status, answer = 422, {"error": {"code": "empty", "message": "Empty.", "field": "body"}}
+                status, answer = 422, {"error": "invalid", "message": "Empty.", "field": "body"}
             else:
                 self.next_id += 1
                 anchor = body.get("anchor")

@@ -93,8 +93,10 @@ def test_a_reviewer_sees_the_card_live_but_cannot_change_it(people):
     assert reviewer.state() == "read-only"
     assert reviewer.page.locator("#read-only-reason").is_visible()
     assert reviewer.page.locator("#read-only-reason").inner_text().strip()
-    # Text stays selectable (to be commented on): text controls are read-only, the others disabled.
-    enabled = reviewer.page.evaluate(f"[...document.querySelectorAll('{CONTROLS}')].filter((el) => !el.disabled && !el.readOnly).length")
+    # Text stays selectable (to be commented on): text controls are read-only, the others disabled;
+    # only the review's own buttons (a field's comment count) still act.
+    enabled = reviewer.page.evaluate(f"[...document.querySelectorAll('{CONTROLS}')].filter((el) => !el.disabled"
+                                     " && !el.readOnly && !el.classList.contains('field-comments')).length")
     assert enabled == 0
     assert reviewer.page.locator("#card-editor .rich-text[contenteditable=true]").count() == 0
 

@@ -171,6 +171,9 @@ def test_deleting_the_quoted_text_detaches_and_restoring_it_reattaches(app, clie
         documents(app).edit(world["card"], lambda doc: write.write_fields(doc, template, {"problem": PROBLEM}))
     back = client.get(f"/api/v1/threads/{thread['id']}").get_json()
     assert not back["detached"] and back["current_text"] == "souvent 60 jours"
+    # Found again from its quote, the range got new positions, which editors follow.
+    assert back["anchor"] != thread["anchor"]
+    assert client.get(f"/api/v1/threads/{thread['id']}").get_json()["anchor"] == back["anchor"]
 
 
 def test_mentions_notify_members_and_refuse_strangers(app, client, auth, world):

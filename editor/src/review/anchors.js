@@ -46,6 +46,7 @@ export function richAnchor(fragment, mapping, from, to) {
  */
 export function anchorAhead(doc, anchor) {
   for (const json of [anchor.start, anchor.end]) {
+    if (!json) continue;
     const rel = Y.createRelativePositionFromJSON(json);
     const id = rel.item ?? rel.type;
     if (id && Y.getState(doc.store, id.client) <= id.clock) return true;

@@ -27,7 +27,7 @@ export class ApiError extends Error {
  * @param {string} options.unreachable the message shown when there is no answer at all
  * @param {typeof fetch} [options.fetch]
  */
-export function reviewApi({ cardId, csrf, unreachable, fetch: get = globalThis.fetch?.bind(globalThis) }) {
+export function reviewApi({ cardId, csrf, unreachable, lang = 'ar', fetch: get = globalThis.fetch?.bind(globalThis) }) {
   const request = async (method, path, body) => {
     const headers = { Accept: 'application/json' };
     if (method !== 'GET') headers['X-CSRF-Token'] = csrf;
@@ -47,8 +47,9 @@ export function reviewApi({ cardId, csrf, unreachable, fetch: get = globalThis.f
       data = null;
     }
     if (!response.ok) {
-      const error = data?.error ?? {};
-      throw new ApiError(response.status, error.code || 'error', error.message || unreachable, error.field ?? null);
+      // Every API error is {"error": code, "message": text, "field"?: where}.
+      const code = typeof data?.error === 'string' ? data.error : 'error';
+      throw new ApiError(response.status, code, data?.message || unreachable, data?.field ?? null);
     }
     return data;
   };
@@ -61,7 +62,12 @@ export function reviewApi({ cardId, csrf, unreachable, fetch: get = globalThis.f
     /** @returns {Promise<object[]>} the people who can be mentioned on the card */
     async mentionable() {
       const data = await request('GET', `/cards/${cardId}/mentionable`);
-      return Array.isArray(data?.members) ? data.members : [];
+      // Organisations come with every language's name; the mention list shows the page's.
+      return (Array.isArray(data?.members) ? data.members : []).map((m) => ({
+        ...m,
+        organisation: typeof m.organisation === 'string' ? m.organisation
+          : (m.organisation?.[lang] || m.organisation?.fr || m.organisation?.ar || ''),
+      }));
     },
     /** {field, row, column, body, quote?, anchor?} -> THREAD */
     create: (payload) => request('POST', `/cards/${cardId}/threads`, payload),

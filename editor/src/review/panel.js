@@ -24,11 +24,19 @@ function timeOf(iso, format) {
   return h('time', { datetime: iso }, format.format(date));
 }
 
-function person(p, cls) {
+/** An organisation's name in the page's language (the server sends every language's). */
+function organisationName(org, lang) {
+  if (!org) return '';
+  if (typeof org === 'string') return org;
+  return org[lang] || org.fr || org.ar || '';
+}
+
+function person(p, cls, lang) {
   if (!p) return null;
+  const org = organisationName(p.organisation, lang);
   return h('span', { class: cls },
     h('bdi', { class: 'person-name' }, p.name || '?'),
-    p.organisation ? h('span', { class: 'muted person-org' }, ' · ', h('bdi', {}, p.organisation)) : null);
+    org ? h('span', { class: 'muted person-org' }, ' · ', h('bdi', {}, org)) : null);
 }
 
 /**
@@ -181,7 +189,7 @@ export function reviewPanel({ t, lang, store, onJump, onCardComment }) {
     commentItem(comment) {
       const own = comment.mine && canComment && !comment.deleted;
       const item = h('li', { class: `comment${comment.deleted ? ' is-deleted' : ''}`, dataset: { commentId: String(comment.id) } },
-        h('div', { class: 'comment-meta' }, person(comment.author, 'comment-author'), ' ',
+        h('div', { class: 'comment-meta' }, person(comment.author, 'comment-author', lang), ' ',
           timeOf(comment.created_at, format),
           comment.edited_at && !comment.deleted ? h('span', { class: 'muted comment-edited' }, ` (${t('editor.review.edited')})`) : null));
       if (this.editing?.commentId === comment.id && !comment.deleted) {
@@ -278,7 +286,7 @@ export function reviewPanel({ t, lang, store, onJump, onCardComment }) {
       this.comments.replaceChildren(...thread.comments.map((c) => this.commentItem(c)));
       if (thread.status === 'resolved') {
         this.resolved.hidden = false;
-        this.resolved.replaceChildren(t('editor.review.resolved_by'), ' ', person(thread.resolved_by, 'resolver') ?? '—', ' ',
+        this.resolved.replaceChildren(t('editor.review.resolved_by'), ' ', person(thread.resolved_by, 'resolver', lang) ?? '—', ' ',
           timeOf(thread.resolved_at, format) ?? '');
       } else {
         this.resolved.hidden = true;

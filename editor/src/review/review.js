@@ -28,7 +28,7 @@ import { countThreads, orderThreads } from './threads.js';
  * @param {import('../collab/transport.js').Transport} o.transport
  */
 export function startReview({ page, t, doc, provider, transport }) {
-  const api = reviewApi({ cardId: page.cardId, csrf: page.csrf, unreachable: t('editor.review.unreachable') });
+  const api = reviewApi({ cardId: page.cardId, csrf: page.csrf, lang: page.lang, unreachable: t('editor.review.unreachable') });
   const store = new ReviewStore({ api, canComment: page.canComment, selfId: page.user.id });
   const fields = page.template.fields.filter((f) => (f.source ?? 'document') === 'document');
   const fieldIndex = new Map(fields.map((f, i) => [f.id, i]));
