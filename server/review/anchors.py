@@ -41,6 +41,16 @@ class Segment:
     base: int
     text: str
 
+    def __post_init__(self) -> None:
+        # Without characters outside the BMP, UTF-16 offsets are code-point offsets.
+        self.bmp = not self.text or max(self.text) <= "\uffff"
+
+    def from_utf16(self, units: int) -> int:
+        return min(units, len(self.text)) if self.bmp else _utf16_to_index(self.text, units)
+
+    def to_utf16(self, index: int) -> int:
+        return index if self.bmp else _index_to_utf16(self.text, index)
+
 
 @dataclass
 class FieldText:
@@ -150,7 +160,7 @@ def _position(items: Items, found: FieldText, relpos: Any) -> int | None:
         if segment is None:
             return None
         units = items.offset_of(path, item, assoc)
-        return segment.base + _utf16_to_index(segment.text, units)
+        return segment.base + segment.from_utf16(units)
     # A position at the very start or end of a text names the text itself.
     type_id = _id(relpos.get("type"))
     name = relpos.get("tname")
@@ -172,7 +182,7 @@ def _id(value: Any) -> tuple[int, int] | None:
 
 def _relpos(items: Items, segment: Segment, offset: int, assoc: int) -> dict[str, Any]:
     """A relative position at the character `offset` of the anchor text (inside `segment`)."""
-    item = items.item_at(segment.path, _index_to_utf16(segment.text, offset - segment.base))
+    item = items.item_at(segment.path, segment.to_utf16(offset - segment.base))
     if item is None:
         raise AnchorError("range_not_found", "The text of the range could not be found in the card.")
     return {"item": {"client": item[0], "clock": item[1]}, "assoc": assoc}

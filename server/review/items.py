@@ -46,6 +46,7 @@ class Items:
         self._parents: dict[Id, tuple[str | Id, str | None] | None] = {}
         self._paths: dict[Id, Path | None] = {}
         self._layouts: dict[Path, list[tuple[int, int, int, int, int]]] = {}
+        self._by_client: dict[Path, dict[int, tuple[list[int], list[tuple[int, int]]]]] = {}
         self._read(doc.get_update())
 
     def _read(self, update: bytes) -> None:
@@ -192,19 +193,32 @@ class Items:
             self._layouts[holder] = laid
         return self._layouts[holder]
 
+    def _runs_by_client(self, holder: Path) -> dict[int, tuple[list[int], list[tuple[int, int]]]]:
+        """client -> (sorted run clocks, [(length, offset)]) of one text, to find a character fast."""
+        if holder not in self._by_client:
+            grouped: dict[int, list[tuple[int, int, int]]] = {}
+            for _order, client, clock, length, offset in self.layout(holder):
+                grouped.setdefault(client, []).append((clock, length, offset))
+            self._by_client[holder] = {}
+            for client, runs in grouped.items():
+                runs.sort()
+                self._by_client[holder][client] = ([c for c, _, _ in runs], [(n, o) for _, n, o in runs])
+        return self._by_client[holder]
+
     def offset_of(self, holder: Path, item_id: Id, assoc: int) -> int:
         """Where a relative position on `item_id` falls in its text, in UTF-16 code units."""
         client, clock = item_id
-        runs = self.layout(holder)
-        for _order, run_client, run_clock, length, offset in runs:
-            if run_client == client and run_clock <= clock < run_clock + length:
-                return offset + clock - run_clock + (1 if assoc < 0 else 0)
+        clocks, runs = self._runs_by_client(holder).get(client, ([], []))
+        index = bisect.bisect_right(clocks, clock) - 1
+        if index >= 0 and clock < clocks[index] + runs[index][0]:
+            return runs[index][1] + clock - clocks[index] + (1 if assoc < 0 else 0)
         # A deleted character: the position is where it was, before the next live character.
+        laid = self.layout(holder)
         order = self._order(item_id)
-        for run_order, _client, _clock, _size, offset in runs:
+        for run_order, _client, _clock, _size, offset in laid:
             if run_order >= order:
                 return offset
-        return runs[-1][4] + runs[-1][3] if runs else 0
+        return laid[-1][4] + laid[-1][3] if laid else 0
 
     def item_at(self, holder: Path, units: int) -> Id | None:
         """The id of the character at UTF-16 offset `units` of a text."""

@@ -8,9 +8,11 @@ read (server/review/anchors.py); nothing about a thread is written into the docu
 """
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from .. import policy
 from ..i18n import translate
@@ -94,16 +96,32 @@ def _iso(dt: Any) -> str | None:
     return dt.isoformat(timespec="seconds") + "Z" if dt else None
 
 
-def _names(thread: Thread, session: Session) -> dict[int, str]:
-    ids = {uid for c in thread.comments for uid in bodies.mentioned_ids(c.body)}
+def _names(threads: list[Thread], session: Session) -> dict[int, str]:
+    """The names of everyone mentioned in `threads`, in one query."""
+    ids = {uid for thread in threads for c in thread.comments for uid in bodies.mentioned_ids(c.body)}
     if not ids:
         return {}
     return dict(session.execute(select(User.id, User.name).where(User.id.in_(ids))).all())
 
 
-def thread_json(session: Session, thread: Thread, place: anchors.Resolved | None) -> dict[str, Any]:
+def _rendered(body: str, names: dict[int, str]) -> dict[str, str]:
+    mentioned = tuple((uid, names.get(uid, "")) for uid in bodies.mentioned_ids(body))
+    html, text = _render_cached(body, mentioned)
+    return {"html": html, "text": text}
+
+
+@lru_cache(maxsize=4096)
+def _render_cached(body: str, mentioned: tuple[tuple[int, str], ...]) -> tuple[str, str]:
+    # Rendering is pure in (body, the mentioned people's names): listing a busy card renders
+    # the same comments again and again.
+    names = dict(mentioned)
+    return bodies.render(body, names), bodies.plain(body, names)
+
+
+def thread_json(session: Session, thread: Thread, place: anchors.Resolved | None,
+                names: dict[int, str] | None = None) -> dict[str, Any]:
     """A thread as the API and the room events give it (docs: openapi.json `Thread`)."""
-    names = _names(thread, session)
+    names = _names([thread], session) if names is None else names
     kind = "card" if thread.field is None else "field" if thread.anchor is None else "range"
     detached = kind == "range" and (place is None or place.detached)
     return {
@@ -119,8 +137,7 @@ def thread_json(session: Session, thread: Thread, place: anchors.Resolved | None
         "comments": [{
             "id": c.id, "author": person(c.author),
             "body": "" if c.deleted_at else c.body,
-            "html": "" if c.deleted_at else bodies.render(c.body, names),
-            "text": "" if c.deleted_at else bodies.plain(c.body, names),
+            **({"html": "", "text": ""} if c.deleted_at else _rendered(c.body, names)),
             "created_at": _iso(c.created_at), "edited_at": _iso(c.edited_at), "deleted": c.deleted_at is not None,
         } for c in thread.comments],
     }
@@ -178,12 +195,17 @@ def _order_key(fields: list[str], thread: Thread, place: anchors.Resolved | None
 
 def list_threads(session: Session, documents: Documents, card: Card, status: str = "all") -> list[dict[str, Any]]:
     """The card's threads in document order (field order, then position), filtered by status."""
-    threads = list(session.scalars(select(Thread).where(Thread.card_id == card.id)))
+    person_load = (selectinload(User.organisation),)
+    threads = list(session.scalars(select(Thread).where(Thread.card_id == card.id).options(
+        selectinload(Thread.comments).selectinload(Comment.author).options(*person_load),
+        selectinload(Thread.created_by).options(*person_load),
+        selectinload(Thread.resolved_by).options(*person_load))))
     resolver = Resolver(documents, card)
     placed = [(t, resolver.place(t)) for t in threads]
     order = list(resolver.fields)
     placed.sort(key=lambda pair: _order_key(order, *pair))
-    out = [thread_json(session, t, p) for t, p in placed]
+    names = _names(threads, session)
+    out = [thread_json(session, t, p, names) for t, p in placed]
     if status == "open":
         return [t for t in out if t["status"] == "open" and not t["detached"]]
     if status == "resolved":

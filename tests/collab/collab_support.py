@@ -7,7 +7,10 @@ acknowledgement.
 """
 from __future__ import annotations
 
+import json
 import threading
+import urllib.error
+import urllib.request
 from typing import Any
 from collections.abc import Callable
 
@@ -138,3 +141,16 @@ def decode_awareness(frame: bytes) -> list[tuple[int, int, str]]:
     reader = Reader(frame)
     reader.var_uint()
     return _decode(reader.var_bytes())
+
+
+def call(server, method: str, path: str, token: str, body: Any = None) -> tuple[int, Any]:
+    """An API request with a bearer token: (status, decoded JSON body)."""
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(server.url + "/api/v1" + path, data=data, method=method,
+                                     headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=15) as response:
+            raw = response.read()
+            return response.status, json.loads(raw) if raw else None
+    except urllib.error.HTTPError as exc:
+        return exc.code, json.loads(exc.read() or b"null")

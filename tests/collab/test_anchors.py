@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from pycrdt import Array, Doc, Map, Text, XmlElement, XmlFragment, XmlText
 
-from collab_support import wait_until
-from test_room_events import call
+from collab_support import call, wait_until
 
 FIRST = "يعاني المواطنون من صعوبة الوصول إلى المعلومات العمومية."
 SECOND = "Les délais de réponse dépassent souvent 60 jours."

@@ -5,33 +5,17 @@ These go through the real services over HTTP to the server process that holds th
 """
 from __future__ import annotations
 
-import json
-import urllib.error
-import urllib.request
 import uuid
-from typing import Any
 
 import pytest
 import socketio
 from pycrdt import create_sync_message
 
-from collab_support import PyClient, insert_text, wait_until
+from collab_support import PyClient, call, insert_text, wait_until
 from server import db
 from server.models import ApiToken, RoleAssignment
 
 REDIS = "redis://127.0.0.1:6379/0"
-
-
-def call(server, method: str, path: str, token: str, body: Any = None) -> tuple[int, Any]:
-    data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(server.url + "/api/v1" + path, data=data, method=method,
-                                     headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
-    try:
-        with urllib.request.urlopen(request, timeout=15) as response:
-            raw = response.read()
-            return response.status, json.loads(raw) if raw else None
-    except urllib.error.HTTPError as exc:
-        return exc.code, json.loads(exc.read() or b"null")
 
 
 def assignment_of(app, user_id: int, card_id: int) -> int:
