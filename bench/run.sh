@@ -10,3 +10,4 @@ fi
 "$PY" bench/bench_collab.py "$@"
 "$PY" bench/bench_exports.py
 "$PY" bench/bench_export_api.py
+"$PY" bench/bench_review.py
