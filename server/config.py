@@ -57,4 +57,6 @@ DEFAULTS: dict[str, Any] = {
     "LOGIN_MAX_DELAY_SECONDS": 900,
     "LOGIN_ACCOUNT_ATTACK": 20,   # failures on one account, all addresses: no more free retries
     "LOGIN_ADDRESS_LIMIT": 100,   # failures from one address, all accounts: scripted guessing
+    # Comment writes (threads, replies, edits) one person may make per minute: a flood is refused.
+    "REVIEW_WRITES_PER_MINUTE": 30,
 }

@@ -1,13 +1,48 @@
 """Review: comment threads and comments on a card, and each user's notifications."""
 from __future__ import annotations
 
-from flask import jsonify, request
+import math
+import time
+
+from flask import current_app, jsonify, request
 
 from .. import db
 from ..services import notifications as inbox
 from ..services import threads as service
 from . import api
+from ..i18n import translate
 from .helpers import ApiError, body, documents, is_id, user
+
+
+def _counters():
+    """Per-user write counts, shared by every process when Redis is configured."""
+    counters = current_app.extensions.get("iltizam.review_counters")
+    if counters is None:
+        from ..auth.throttle import MemoryCounters, RedisCounters
+
+        if current_app.config.get("REDIS_URL"):
+            import redis
+
+            counters = RedisCounters(redis.Redis.from_url(current_app.config["REDIS_URL"], socket_timeout=2),
+                                     prefix="iltizam:review:")
+        else:
+            counters = MemoryCounters()
+        current_app.extensions["iltizam.review_counters"] = counters
+    return counters
+
+
+def _limit() -> None:
+    """Refuse a flood: at most REVIEW_WRITES_PER_MINUTE comment writes per person per minute."""
+    limit = current_app.config.get("REVIEW_WRITES_PER_MINUTE", 30)
+    key, now = f"writes:{user().id}", time.time()
+    counters = _counters()
+    count, first, _ = counters.get(key, now)
+    if count >= limit:
+        wait = max(1, math.ceil(first + 60 - now))
+        error = ApiError(429, "too_many_requests", translate("review.too_fast", user().language, seconds=wait))
+        error.headers = {"Retry-After": str(wait)}
+        raise error
+    counters.add(key, now, 60, fixed=True)
 
 
 def _answer(kind: str, thread, status: int = 200):
@@ -34,6 +69,7 @@ def list_threads(card_id: int):
 def create_thread(card_id: int):
     session = db.session()
     card = service.card_for(session, user(), card_id, "card.comment")
+    _limit()
     thread = service.create(session, documents(), user(), card, body())
     return _answer("thread_created", thread, 201)
 
@@ -57,6 +93,7 @@ def get_thread(thread_id: int):
 def add_comment(thread_id: int):
     session = db.session()
     thread = service.thread_for(session, user(), thread_id, "card.comment")
+    _limit()
     service.reply(session, user(), thread, body())
     return _answer("comment_added", thread, 201)
 
@@ -65,6 +102,7 @@ def add_comment(thread_id: int):
 def edit_comment(comment_id: int):
     session = db.session()
     comment = service.comment_for(session, user(), comment_id)
+    _limit()
     service.edit(session, user(), comment, body())
     return _answer("comment_edited", comment.thread)
 

@@ -220,3 +220,16 @@ def test_comments_close_with_the_review(app, client, auth, world):
     assert post(client, headers, f"/api/v1/threads/{thread['id']}/comments", {"body": "après"}).status_code == 403
     assert post(client, headers, f"/api/v1/cards/{world['card']}/threads", {"body": "après"}).status_code == 403
     assert client.get(f"/api/v1/threads/{thread['id']}").status_code == 200
+
+
+def test_a_flood_of_comments_is_refused_and_others_carry_on(app, client, auth, world):
+    app.config["REVIEW_WRITES_PER_MINUTE"] = 5
+    headers = as_user(client, auth, app, world["reviewer"])
+    url = f"/api/v1/cards/{world['card']}/threads"
+    answers = [post(client, headers, url, {"body": f"n° {i}"}).status_code for i in range(7)]
+    assert answers == [201] * 5 + [429] * 2
+    refused = post(client, headers, url, {"body": "encore"})
+    assert refused.headers["Retry-After"].isdigit() and refused.get_json()["error"] == "too_many_requests"
+    headers = as_user(client, auth, app, world["lead"])
+    assert post(client, headers, url, {"body": "moi aussi"}).status_code == 201
+    assert len(client.get(url).get_json()["threads"]) == 6
