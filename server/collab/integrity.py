@@ -31,7 +31,12 @@ def _leftover(doc: Doc, update: bytes) -> tuple[int, list[tuple[int, int, int]]]
 
 
 def integrated(doc: Doc, update: bytes, deletions: list[tuple[int, int, int]] | None = None) -> bool:
-    """True when `update`, already applied to `doc`, left nothing pending.
+    """True when `update`, already applied to `doc`, left nothing pending (see `unintegrated`)."""
+    return unintegrated(doc, update, deletions) is None
+
+
+def unintegrated(doc: Doc, update: bytes, deletions: list[tuple[int, int, int]] | None = None) -> str | None:
+    """What `update`, already applied to `doc`, left pending, in words; None when nothing.
 
     Args:
         doc: the document the update was just applied to.
@@ -41,21 +46,27 @@ def integrated(doc: Doc, update: bytes, deletions: list[tuple[int, int, int]] | 
             carries the sender's whole delete set).
 
     Returns:
-        Whether every struct is in the document and every deletion names known items.
+        None when every struct is in the document and every deletion names known items;
+        otherwise which struct groups are missing or which deletion falls outside the
+        document's known range (for the log: it names clients and clocks, never content).
     """
     try:
         if deletions is None:
             groups, ranges = _leftover(doc, update)
         else:
             groups, ranges = Reader(get_update(update, doc.get_state())).var_uint(), deletions
-    except MalformedMessage:
-        return False
+    except MalformedMessage as exc:
+        return f"what is left of it cannot be read ({exc})"
     if groups:
-        return False
+        return f"{groups} struct group(s) not integrated"
     if not ranges:  # the common case (typing): no need to decode the document's state vector
-        return True
+        return None
     state = check_state_vector(doc.get_state())
-    return all(clock + length <= state.get(client, 0) for client, clock, length in ranges)
+    for client, clock, length in ranges:
+        if clock + length > state.get(client, 0):
+            return (f"deletion of client {client} clocks {clock}..{clock + length} past its known "
+                    f"clock {state.get(client, 0)}")
+    return None
 
 
 def would_change(doc: Doc, update: bytes) -> bool:

@@ -239,12 +239,15 @@ class Room:
             near_limit = self._size + len(update) > MAX_DOCUMENT_BYTES
         try:
             self.doc.apply_update(update)
-            ok = integrity.integrated(self.doc, update, contents.deletions)
+            problem = integrity.unintegrated(self.doc, update, contents.deletions)
         except BaseException as exc:  # pyo3 panics derive from BaseException
             if isinstance(exc, (KeyboardInterrupt, SystemExit)):
                 raise
-            ok = False
-        if not ok:
+            problem = f"{exc.__class__.__name__} while applying: {exc}"
+        if problem is not None:
+            # Which check refused it, never the update's bytes (they hold the members' text).
+            log.warning("card %s: update of %d bytes refused, %s; the document is rebuilt",
+                        self.card_id, len(update), problem)
             self._rebuild()
             raise InvalidUpdate()
         # Typing (characters into existing text) cannot break the layout unless it lands

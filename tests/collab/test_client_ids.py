@@ -11,6 +11,7 @@ from pycrdt import Doc, Text
 import schemas
 from server.collab import room as room_module
 from server.collab.access import Member
+from server.collab.errors import InvalidUpdate
 from server.collab.protocol import parse, update_frame
 from server.collab.room import Room
 from server.content import layout
@@ -66,3 +67,37 @@ def test_sequential_keystrokes_are_accepted_for_any_client_id(client_id, monkeyp
     reloaded.apply_update(room.state())
     assert str(reloaded.get("title", type=Text)) == str(text)
     assert str(reloaded.get("summary", type=Text)) == "s" * 6
+
+
+def _room() -> Room:
+    template = schemas.load_template()
+    seed = Doc(client_id=SEED)
+    layout.seed(seed, template)
+    live = Doc(client_id=ROOM)
+    live.apply_update(seed.get_update())
+    room = Room(1, live, _Store(), _Wire(), spawn=lambda fn: None, layout=Layout.of(template))
+    room.join("c1", EDITOR)
+    return room
+
+
+def test_a_refused_update_logs_which_check_refused_it(caplog):
+    """The log names the cause (struct groups left pending, a deletion outside the known range,
+    an error from yrs), never the update's bytes."""
+    room = _room()
+    typist = Doc(client_id=77)
+    text = typist.get("title", type=Text)
+    text += "never sent"
+    before = typist.get_state()
+    text.insert(5, " dangling")
+    del text[0:2]
+    dangling = typist.get_update(before)
+    deletion = typist.get_update(typist.get_state())  # no structs, deletions of unseen items
+    for update, cause in ((dangling, "1 struct group(s) not integrated"),
+                          (deletion, "deletion of client 77 clocks 0..2 past its known clock 0")):
+        caplog.clear()
+        with caplog.at_level("WARNING", logger="server.collab.room"), pytest.raises(InvalidUpdate):
+            room.receive("c1", parse(update_frame(update)), EDITOR)
+        (record,) = caplog.records
+        assert cause in record.getMessage()
+        assert "dangling" not in record.getMessage()
+    assert str(room.doc.get("title", type=Text)) == ""
