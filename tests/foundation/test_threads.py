@@ -233,3 +233,29 @@ def test_a_flood_of_comments_is_refused_and_others_carry_on(app, client, auth, w
     headers = as_user(client, auth, app, world["lead"])
     assert post(client, headers, url, {"body": "moi aussi"}).status_code == 201
     assert len(client.get(url).get_json()["threads"]) == 6
+
+
+def test_comments_of_an_imported_word_file_become_threads(app, client, auth, world):
+    from server.models import User
+    from server.services import threads as thread_service
+
+    comments = [
+        {"field": "problem", "quote": "60 jours", "author": "Karim *Alaoui*", "date": "2026-11-02T10:00:00Z",
+         "body": "Chiffre de quelle année ?", "replies": [{"author": "سلمى", "body": "2023"}], "resolved": True},
+        {"field": "problem", "quote": "not in the text any more", "author": "", "body": "Reformuler"},
+        {"field": "nope", "quote": "x", "author": "A", "body": "<script>alert(1)</script>"},
+    ]
+    with app.app_context():
+        session = db.session()
+        card = session.get(Card, world["card"])
+        actor = session.get(User, world["lead"])
+        assert thread_service.import_threads(session, documents(app), card, actor, comments) == 3
+        session.commit()
+    as_user(client, auth, app, world["viewer"])
+    listed = {t["comments"][0]["text"]: t for t in client.get(f"/api/v1/cards/{world['card']}/threads").get_json()["threads"]}
+    ranged = listed["Karim *Alaoui* — Chiffre de quelle année ?"]
+    assert (ranged["kind"], ranged["current_text"], ranged["status"]) == ("range", "60 jours", "resolved")
+    assert [c["text"] for c in ranged["comments"]] == ["Karim *Alaoui* — Chiffre de quelle année ?", "سلمى — 2023"]
+    assert listed["Reformuler"]["kind"] == "field" and listed["Reformuler"]["quote"] == "not in the text any more"
+    hostile = next(t for t in listed.values() if t["field"] is None)
+    assert "<script" not in hostile["comments"][0]["html"]
