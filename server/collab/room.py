@@ -126,11 +126,11 @@ class Room:
             UnknownCard: nothing is stored for the card (it was never seeded).
             Exception: whatever the store raises when the database is unreachable.
         """
-        snapshot, tail = store.load(card_id)
-        if snapshot is None and not tail:
+        compacted, tail = store.load(card_id)
+        if compacted is None and not tail:
             raise UnknownCard(f"Card {card_id} has no document.")
         doc = Doc()
-        for part in ([snapshot] if snapshot else []) + tail:
+        for part in ([compacted] if compacted else []) + tail:
             doc.apply_update(part)
         if "layout" not in options:
             options["layout"] = shape.Layout.of_document(doc)
@@ -461,7 +461,7 @@ class Room:
             self.replicator.publish(self.card_id, "u", updates[0] if len(updates) == 1 else merge_updates(*updates))
 
     def compact(self) -> None:
-        """Fold the stored log into the snapshot (another process may hold the lock: skip)."""
+        """Fold the stored log into the compacted state (another process may hold the lock: skip)."""
         try:
             if self.store.compact(self.card_id):
                 self._rows_since_compaction = 0

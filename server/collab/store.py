@@ -1,12 +1,12 @@
-"""Durable storage of card documents: an append-only update log plus a compacted snapshot.
+"""Durable storage of card documents: an append-only update log plus a compacted state.
 
 The narrow interface (append, load, compact) is all the rest of the engine sees.
 
-Loading reads the snapshot and *every* log row still present, not only rows numbered after
-the snapshot: on PostgreSQL, sequence numbers are taken at insert time but rows become
+Loading reads the compacted state and *every* log row still present, not only rows numbered after
+the compacted state: on PostgreSQL, sequence numbers are taken at insert time but rows become
 visible at commit, so a row with a lower number can appear after a higher one was read.
 Compaction therefore deletes exactly the rows it folded in, never "everything up to n".
-Applying an update twice is harmless, so a row that is both in the snapshot and still in
+Applying an update twice is harmless, so a row that is both in the compacted state and still in
 the log (never the case after a committed compaction) would cost nothing but time.
 """
 from __future__ import annotations
@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from pycrdt import Doc, merge_updates
 from sqlalchemy import delete, func, select, update
 
-from ..models import CardSnapshot, CardUpdate
+from ..models import CompactedState, CardUpdate
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session, sessionmaker
@@ -55,37 +55,37 @@ class Store:
         session.add(CardUpdate(card_id=card_id, data=update))
 
     def load(self, card_id: int) -> tuple[bytes | None, list[bytes]]:
-        """The snapshot (or None) and every log row still stored, oldest first."""
+        """The compacted state (or None) and every log row still stored, oldest first."""
         with self.sessions() as session:
-            snap = session.get(CardSnapshot, card_id)
+            snap = session.get(CompactedState, card_id)
             tail = session.scalars(select(CardUpdate.data).where(CardUpdate.card_id == card_id)
                                    .order_by(CardUpdate.id)).all()
             return (snap.data if snap else None), list(tail)
 
     def load_state(self, card_id: int) -> bytes | None:
         """Everything stored for the card merged into one update, or None if nothing is."""
-        snapshot, tail = self.load(card_id)
-        parts = ([snapshot] if snapshot else []) + tail
+        compacted, tail = self.load(card_id)
+        parts = ([compacted] if compacted else []) + tail
         if not parts:
             return None
         return parts[0] if len(parts) == 1 else merge_updates(*parts)
 
     def compact(self, card_id: int) -> bool:
-        """Fold the card's log into its snapshot, if no other process is doing it.
+        """Fold the card's log into its compacted state, if no other process is doing it.
 
-        The new snapshot is computed from what is stored, never from a room's memory, so a
+        The new compacted state is computed from what is stored, never from a room's memory, so a
         replica that missed an update cannot drop it. One writer at a time: on PostgreSQL a
         transaction-scoped advisory lock (others skip), on SQLite the database write lock,
         taken before reading (others wait for it).
 
         Returns:
-            True if a snapshot was written, False if there was nothing to do or another
+            True if a compacted state was written, False if there was nothing to do or another
             process holds the lock.
         """
         with self.sessions() as session, session.begin():
             if not self._lock(session, card_id):
                 return False
-            snap = session.get(CardSnapshot, card_id)
+            snap = session.get(CompactedState, card_id)
             rows = session.execute(select(CardUpdate.id, CardUpdate.data)
                                    .where(CardUpdate.card_id == card_id).order_by(CardUpdate.id)).all()
             if not rows or (snap is None and len(rows) == 1):
@@ -98,7 +98,7 @@ class Store:
             state = doc.get_update()
             upto = max(row.id for row in rows)
             if snap is None:
-                session.add(CardSnapshot(card_id=card_id, data=state, upto=upto))
+                session.add(CompactedState(card_id=card_id, data=state, upto=upto))
             else:
                 snap.data, snap.upto = state, max(upto, snap.upto)
             ids = [row.id for row in rows]
@@ -112,8 +112,8 @@ class Store:
             return bool(session.scalar(select(func.pg_try_advisory_xact_lock(COMPACTION_LOCK, card_id))))
         # SQLite: a write as the first statement takes the database write lock now, so the
         # rows read below cannot change before the deletes.
-        session.execute(update(CardSnapshot).where(CardSnapshot.card_id == card_id)
-                        .values(upto=CardSnapshot.upto))
+        session.execute(update(CompactedState).where(CompactedState.card_id == card_id)
+                        .values(upto=CompactedState.upto))
         return True
 
     def log_rows(self, card_id: int) -> int:
@@ -123,9 +123,9 @@ class Store:
                                   .where(CardUpdate.card_id == card_id)) or 0
 
     def stored_bytes(self, card_id: int) -> tuple[int, int]:
-        """(snapshot bytes, log bytes) stored for the card."""
+        """(compacted state bytes, log bytes) stored for the card."""
         with self.sessions() as session:
             tail = session.scalar(select(func.coalesce(func.sum(func.length(CardUpdate.data)), 0))
                                   .where(CardUpdate.card_id == card_id)) or 0
-            snap = session.get(CardSnapshot, card_id)
+            snap = session.get(CompactedState, card_id)
             return (len(snap.data) if snap else 0), int(tail)

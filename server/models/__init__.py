@@ -4,13 +4,13 @@ from __future__ import annotations
 from .accounts import LANGUAGES, ORGANISATION_KINDS, ApiToken, Organisation, User
 from .base import Base, utcnow
 from .plans import Axis, Card, Plan
-from .records import AuditEvent, CardSnapshot, CardUpdate
+from .records import AuditEvent, CompactedState, CardUpdate
 from .review import NOTIFICATION_KINDS, THREAD_STATUSES, Comment, Notification, Thread
 from .roles import CARD_ROLES, PLAN_ROLES, Attestation, Invitation, RoleAssignment
 
 __all__ = [
     "LANGUAGES", "ORGANISATION_KINDS", "CARD_ROLES", "PLAN_ROLES",
     "ApiToken", "Organisation", "User", "Base", "utcnow", "Axis", "Card", "Plan",
-    "AuditEvent", "CardSnapshot", "CardUpdate", "Attestation", "Invitation", "RoleAssignment",
+    "AuditEvent", "CompactedState", "CardUpdate", "Attestation", "Invitation", "RoleAssignment",
     "NOTIFICATION_KINDS", "THREAD_STATUSES", "Comment", "Notification", "Thread",
 ]

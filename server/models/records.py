@@ -1,4 +1,4 @@
-"""Append-only records: the audit log and each card's Yjs update log and snapshot."""
+"""Append-only records: the audit log and each card's Yjs update log and compacted state."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -39,10 +39,10 @@ class CardUpdate(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class CardSnapshot(Base):
+class CompactedState(Base):
     """The compacted state of a card's document, covering every update up to `upto`."""
 
-    __tablename__ = "card_snapshots"
+    __tablename__ = "compacted_states"
 
     card_id: Mapped[int] = mapped_column(ForeignKey("cards.id"), primary_key=True)
     data: Mapped[bytes] = mapped_column(LargeBinary)

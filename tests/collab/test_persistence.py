@@ -109,22 +109,22 @@ def test_fifty_thousand_keystrokes_stay_compact(app, world):
         if i % 25 == 24:
             room.flush()
     room.flush()
-    snapshot_bytes, tail_bytes = store.stored_bytes(world.card_id)
+    compacted_bytes, tail_bytes = store.stored_bytes(world.card_id)
     compacted = Doc()
     compacted.apply_update(store.load_state(world.card_id))
     state_bytes = len(compacted.get_update())
     assert [str(compacted.get(t, type=Text)) for t in ("title", "summary")] == [str(t) for t in texts]
-    # Storage follows the document, not its history: the snapshot is about the state's size
+    # Storage follows the document, not its history: the compacted state is about the state's size
     # and the log holds at most one compaction's worth of rows, each a batch of keystrokes.
-    assert snapshot_bytes <= 3 * state_bytes
+    assert compacted_bytes <= 3 * state_bytes
     assert store.log_rows(world.card_id) <= 200
     assert tail_bytes <= 200 * 25 * 64
-    # Loading it again (what a join does) reads the snapshot and a short tail.
+    # Loading it again (what a join does) reads the compacted state and a short tail.
     started = time.perf_counter()
     again = Room.load(world.card_id, store, _Wire(), spawn=lambda fn: fn())
     elapsed = time.perf_counter() - started
     assert [str(again.doc.get(t, type=Text)) for t in ("title", "summary")] == [str(t) for t in texts]
-    print(f"\nstored {snapshot_bytes}+{tail_bytes} bytes, state {state_bytes}, load {elapsed * 1000:.1f} ms")
+    print(f"\nstored {compacted_bytes}+{tail_bytes} bytes, state {state_bytes}, load {elapsed * 1000:.1f} ms")
 
 
 def test_api_edits_go_through_the_live_room(app, world):
