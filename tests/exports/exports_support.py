@@ -180,10 +180,21 @@ def make_plan(n_cards: int = 4, signoffs: bool = True, final: bool = False) -> d
     }
 
 
-def render_pdfs(soffice: str, documents: dict[str, bytes], workdir: Path) -> dict[str, Path]:
-    """Convert .docx files to PDF in one LibreOffice run, in a fresh user profile.
+# LibreOffice's Writer print setting "Comments: in margin" (org.openoffice.Office.Writer/Print/
+# Content/Note = 4), which its PDF export also follows; 7.4 has no PDF filter option for it.
+_COMMENTS_IN_MARGIN = """<?xml version="1.0" encoding="UTF-8"?>
+<oor:items xmlns:oor="http://openoffice.org/2001/registry" xmlns:xs="http://www.w3.org/2001/XMLSchema">
+<item oor:path="/org.openoffice.Office.Writer/Print/Content"><prop oor:name="Note" oor:op="fuse"><value>4</value></prop></item>
+</oor:items>
+"""
+
+
+def render_pdfs(soffice: str, documents: dict[str, bytes], workdir: Path, *, to: str = "pdf",
+                comments_in_margin: bool = False) -> dict[str, Path]:
+    """Convert .docx files to PDF (or `to`, e.g. "fodt") in one LibreOffice run, in a fresh user profile.
 
     A profile of its own per run means parallel test runs never collide on LibreOffice's lock.
+    `comments_in_margin` sets that profile to print Word comments in the page margin.
 
     Raises:
         AssertionError: naming the document LibreOffice could not convert, with its output.
@@ -193,17 +204,20 @@ def render_pdfs(soffice: str, documents: dict[str, bytes], workdir: Path) -> dic
         source = workdir / f"{name}.docx"
         source.write_bytes(data)
         sources.append(str(source))
-    profile = workdir / "libreoffice-profile"
+    profile = workdir / f"libreoffice-profile-{to}{'-margin' if comments_in_margin else ''}"
+    if comments_in_margin:
+        (profile / "user").mkdir(parents=True, exist_ok=True)
+        (profile / "user" / "registrymodifications.xcu").write_text(_COMMENTS_IN_MARGIN, encoding="utf-8")
     result = subprocess.run(
-        [soffice, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--convert-to", "pdf",
+        [soffice, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--convert-to", to,
          "--outdir", str(workdir), *sources], capture_output=True, text=True, timeout=600)
-    pdfs = {}
+    outputs = {}
     for name in documents:
-        pdf = workdir / f"{name}.pdf"
-        if not pdf.is_file():
+        output = workdir / f"{name}.{to}"
+        if not output.is_file():
             raise AssertionError(f"LibreOffice did not convert {name}.docx: {result.stdout}{result.stderr}")
-        pdfs[name] = pdf
-    return pdfs
+        outputs[name] = output
+    return outputs
 
 
 def pdf_text(pdftotext: str, pdf: Path, layout: bool = False) -> str:
