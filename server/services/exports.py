@@ -98,7 +98,7 @@ def read_word(template: dict[str, Any], data: bytes, max_bytes: int) -> exports.
                 "too_complex", "The Word document is too complex to read within the server's limits; "
                                "remove pictures or unrelated pages, or copy the card into a new document.") from None
         raise
-    return exports.ImportResult(values=found["values"], report=found["report"])
+    return exports.ImportResult(values=found["values"], report=found["report"], comments=found.get("comments") or [])
 
 
 def threads_service() -> ModuleType | None:
@@ -161,9 +161,12 @@ def record_export(session: Session, actor: User, fmt: str, lang: str | None, *,
 
 
 def record_import(session: Session, actor: User, card: Card, filename: str,
-                  report: list[dict[str, Any]]) -> None:
+                  report: list[dict[str, Any]], comments: int = 0) -> None:
     mapped = sorted({r["field"] for r in report if r.get("status") == "mapped" and r.get("field")})
-    audit.record(session, actor, "card.imported", card=card, filename=filename[:200], fields=mapped)
+    details: dict[str, Any] = {"filename": filename[:200], "fields": mapped}
+    if comments:
+        details["comments"] = comments
+    audit.record(session, actor, "card.imported", card=card, **details)
 
 
 def template_for(card_or_plan: Card | Plan) -> dict[str, Any]:
