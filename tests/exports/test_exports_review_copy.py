@@ -18,7 +18,17 @@ from typing import Any
 
 import docx
 import pytest
-from exports_support import bullets, make_plan, para, pdf_text, render_pdfs, t
+from exports_support import (
+    ACROSS,
+    HOSTILE,
+    IN_PARAGRAPH,
+    REVIEW_FIELDS,
+    make_plan,
+    pdf_text,
+    render_pdfs,
+    review_card,
+    review_threads,
+)
 from lxml import etree
 
 import schemas
@@ -26,104 +36,11 @@ from exports import card_docx, plan_docx
 from exports.bidi import BIDI_CONTROLS
 from exports.comment_text import plain_text
 from exports.docx_comments import initials
-from server.review.plain import canonical_text
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 W14 = "http://schemas.microsoft.com/office/word/2010/wordml"
 W15 = "http://schemas.microsoft.com/office/word/2012/wordml"
 _CONTROLS = {ord(c): None for c in BIDI_CONTROLS}
-
-ROW_AR, ROW_FR = "3de453221fe0", "9a8b7c6d5e4f"
-PROBLEM = [
-    para(t("تعاني المعطيات المتعلقة بالصفقات العمومية من ضعف النشر، "), t("مما يحد من الرقابة المواطنة", "bold"),
-         t(".")),
-    para(t("Les données ne sont pas publiées en format ouvert."), {"type": "hardBreak"}, t("Voir le "),
-         t("portail national", href="https://www.data.gov.ma"), t(".")),
-    bullets([para(t("غياب صيغة موحدة للنشر"))], [para(t("ضعف التحيين"))]),
-]
-FIELDS = {
-    "title": "نشر المعطيات المفتوحة للصفقات العمومية",
-    "summary": "Publier les données des marchés publics.\nPublier chaque mois un rapport.",
-    "problem": PROBLEM,
-    "milestones": [
-        {"id": ROW_AR, "activity": "إعداد المعيار الوطني", "deliverable": "وثيقة المعيار", "start": "2024-03",
-         "end": "2024-09", "responsible": "وزارة الاقتصاد والمالية"},
-        {"id": ROW_FR, "activity": "Développer le portail | phase 1", "deliverable": "Portail pilote",
-         "start": "2024-10", "end": "2025-06", "responsible": "Agence du développement digital"},
-    ],
-    "ogp_values": {"transparency": {"selected": True, "justification": "نشر المعطيات للعموم."},
-                   "participation": {"selected": False, "justification": ""},
-                   "accountability": {"selected": False, "justification": ""}},
-}
-SALMA = {"id": 3, "name": "سلمى بناني", "organisation": "وزارة الانتقال الرقمي وإصلاح الإدارة"}
-KARIM = {"id": 4, "name": "Karim Benali", "organisation": "Transparency Maroc"}
-
-
-def card() -> dict[str, Any]:
-    return {"template": {"id": "ogp-card", "version": 1},
-            "card": {"number": "7", "axis": {"ar": "الشفافية المالية", "fr": "Transparence budgétaire"},
-                     "lead": {"ar": "وزارة الاقتصاد والمالية", "fr": "Ministère de l'Économie et des Finances"},
-                     "co_lead": None},
-            "fields": copy.deepcopy(FIELDS)}
-
-
-def comment(cid: int, author: dict[str, Any], body: str, at: str = "2026-11-30T10:00:00Z",
-            deleted: bool = False) -> dict[str, Any]:
-    return {"id": cid, "author": author, "body": body, "created_at": at, "edited_at": None, "deleted": deleted}
-
-
-def thread(tid: int, field: str | None, comments: list[dict[str, Any]], *, text: str | None = None,
-           quote: str | None = None, occurrence: int = 0, shift: int = 0, row: str | None = None,
-           column: str | None = None, status: str = "open", detached: bool = False,
-           current: str | None = None) -> dict[str, Any]:
-    """A thread in the API's shape; with `quote`, its offsets are found in `text` (or shifted)."""
-    start = end = None
-    if quote is not None and text is not None and not detached:
-        start = -1
-        for _ in range(occurrence + 1):
-            start = text.index(quote, start + 1)
-        start += shift
-        end = start + len(quote)
-    return {"id": tid, "field": field, "row": row, "column": column, "status": status, "detached": detached,
-            "quote": quote or "", "current_text": None if detached else (current if current is not None else quote),
-            "start": start, "end": end, "created_at": comments[0]["created_at"],
-            "resolved_at": "2026-12-01T09:00:00Z" if status == "resolved" else None,
-            "resolved_by": SALMA if status == "resolved" else None, "comments": comments}
-
-
-PROBLEM_TEXT = canonical_text(PROBLEM)
-IN_PARAGRAPH = "ضعف النشر، مما يحد"  # plain text and the start of the bold run
-ACROSS = "الرقابة المواطنة.\nLes données"
-HOSTILE = ["<script>alert(1)</script>", "[x](javascript:alert(1))", "<img src=x onerror=alert(1)> <b>gras</b>"]
-
-
-def threads() -> list[dict[str, Any]]:
-    summary = FIELDS["summary"]
-    activity = FIELDS["milestones"][1]["activity"]
-    return [
-        thread(1, "problem", [comment(11, SALMA, "يجب **توضيح** هذا، انظر [التقرير](https://ogp.ma/rapport)")],
-               text=PROBLEM_TEXT, quote=IN_PARAGRAPH),
-        thread(2, "problem", [comment(21, KARIM, "Ces deux phrases disent la même chose.")],
-               text=PROBLEM_TEXT, quote=ACROSS),
-        thread(3, "milestones", [comment(31, KARIM, "Quel *portail* exactement ?")], row=ROW_FR, column="activity",
-               text=activity, quote="le portail"),
-        thread(4, "summary", [comment(41, SALMA, "الوصف طويل جدا", "2026-11-30T10:00:00Z"),
-                              comment(42, KARIM, "D'accord, je raccourcis.", "2026-11-30T11:30:00Z"),
-                              comment(43, SALMA, "", "2026-11-30T12:00:00Z", deleted=True)],
-               status="resolved"),
-        thread(5, "problem", [comment(51, SALMA, "هذه الفقرة حذفت")], quote="نص حذفه أحدهم", detached=True),
-        thread(6, "title", [comment(61, KARIM, HOSTILE[0]), comment(62, SALMA, HOSTILE[1]),
-                            comment(63, KARIM, HOSTILE[2])], text=FIELDS["title"], quote="المعطيات المفتوحة"),
-        thread(7, None, [comment(71, SALMA, "البطاقة جاهزة للمراجعة")]),
-        # Offsets off by two (as NFC or a dropped control character can leave them): the
-        # occurrence of "Publier" nearest to them is the second one.
-        thread(8, "summary", [comment(81, KARIM, "Répétition.")], text=summary, quote="Publier", occurrence=1, shift=2),
-        thread(9, "problem", [comment(91, KARIM, "Ce texte a changé depuis.")], quote="x" * 9,
-               text="x" * 9, current="un texte qui n'est plus là"),
-        thread(10, "milestones", [comment(101, SALMA, "هذا السطر كله")], row=ROW_AR),
-        thread(11, "problem", [comment(111, KARIM, "Le second point.")], text=PROBLEM_TEXT, quote="ضعف التحيين"),
-    ]
-
 
 # -- reading a .docx back -------------------------------------------------------------------------
 
@@ -192,14 +109,14 @@ def template() -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def review_ar(template) -> bytes:
-    return card_docx(template, card(), "ar", threads())
+    return card_docx(template, review_card(), "ar", review_threads())
 
 
 # -- the comments -----------------------------------------------------------------------------------
 
 def test_one_comment_per_placed_thread_and_one_per_reply(review_ar):
     document = docx.Document(io.BytesIO(review_ar))
-    placed = [th for th in threads() if th["id"] not in (5, 9)]
+    placed = [th for th in review_threads() if th["id"] not in (5, 9)]
     assert len(document.comments) == sum(len(th["comments"]) for th in placed)
     assert {c.author for c in document.comments} == {"سلمى بناني", "Karim Benali"}
 
@@ -320,7 +237,7 @@ def test_names_in_the_detached_list_are_isolated(review_ar):
 
 
 def test_french_review_copy(template):
-    data = card_docx(template, card(), "fr", threads())
+    data = card_docx(template, review_card(), "fr", review_threads())
     found = threads_of(data)
     assert found[by_text(found, "supprimé")]["parent"] == by_text(found, "الوصف طويل جدا")
     assert covered_text(data)[by_text(found, "الوصف طويل جدا")].rstrip("\n") == "Description succincte"
@@ -343,21 +260,21 @@ def assert_no_comment(data: bytes) -> None:
 
 
 def test_the_council_copy_holds_no_comment(template):
-    assert_no_comment(card_docx(template, card(), "ar"))
-    assert_no_comment(card_docx(template, card(), "fr"))
+    assert_no_comment(card_docx(template, review_card(), "ar"))
+    assert_no_comment(card_docx(template, review_card(), "fr"))
     assert_no_comment(plan_docx(template, make_plan(2), "ar"))
     # A review copy of a card without threads is the Council copy.
-    assert_no_comment(card_docx(template, card(), "ar", []))
+    assert_no_comment(card_docx(template, review_card(), "ar", []))
 
 
 # -- the plan ---------------------------------------------------------------------------------------
 
 def test_plan_review_copy_takes_threads_by_card_id_even_as_json_strings(template):
     plan = make_plan(2)
-    plan["cards"][0]["content"] = card()
+    plan["cards"][0]["content"] = review_card()
     first = plan["cards"][0]["id"]
     for keys in (first, str(first)):
-        data = plan_docx(template, plan, "ar", {keys: threads()})
+        data = plan_docx(template, plan, "ar", {keys: review_threads()})
         found = threads_of(data)
         assert len(found) == len(docx.Document(io.BytesIO(data)).comments) > 10
         covered = covered_text(data)
@@ -378,7 +295,7 @@ def normalise(text: str) -> str:
 @pytest.fixture(scope="module")
 def rendered(tmp_path_factory, soffice, pdftotext, template, review_ar) -> dict[str, Any]:
     workdir: Path = tmp_path_factory.mktemp("review")
-    documents = {"review_fr": card_docx(template, card(), "fr", threads()), "review_ar": review_ar}
+    documents = {"review_fr": card_docx(template, review_card(), "fr", review_threads()), "review_ar": review_ar}
     pdfs = render_pdfs(soffice, documents, workdir, comments_in_margin=True)
     flat = render_pdfs(soffice, {"review_ar": review_ar}, workdir, to="fodt")
     return {"text": {name: normalise(pdf_text(pdftotext, pdf)) for name, pdf in pdfs.items()},
@@ -427,7 +344,7 @@ def reviewed(app, factory, monkeypatch):
 
     admin = factory.user(admin=True)
     plan = factory.plan(admin, coordinator_org_id=factory.org("government", "Ministère"))
-    card_id = factory.card(plan, admin, axis_id=factory.axis(plan, admin), fields=copy.deepcopy(FIELDS))
+    card_id = factory.card(plan, admin, axis_id=factory.axis(plan, admin), fields=copy.deepcopy(REVIEW_FIELDS))
     with app.app_context():
         session = db.session()
         _, secret = create_token(session, session.get(User, admin))
@@ -436,7 +353,7 @@ def reviewed(app, factory, monkeypatch):
 
     def threads_for_export(session, cards):
         asked.append([c.id for c in cards])
-        return {c.id: threads() for c in cards}
+        return {c.id: review_threads() for c in cards}
 
     stand_in = types.ModuleType("server.services.threads")
     stand_in.threads_for_export = threads_for_export
