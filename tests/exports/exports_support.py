@@ -278,7 +278,6 @@ def review_threads() -> list[dict[str, Any]]:
     ]
 
 
-
 # LibreOffice's Writer print setting "Comments: in margin" (org.openoffice.Office.Writer/Print/
 # Content/Note = 4), which its PDF export also follows; 7.4 has no PDF filter option for it.
 _COMMENTS_IN_MARGIN = """<?xml version="1.0" encoding="UTF-8"?>

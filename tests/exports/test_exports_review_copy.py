@@ -1,7 +1,7 @@
 """The review copy (comments=1): comment threads as native Word comments, read back and rendered.
 
-The card and its threads are built here by hand, in the API's thread shape, in Arabic and
-French: ranges inside a paragraph and across two, in a table cell, a whole row, a whole field,
+The card and its threads (exports_support.review_card, review_threads) are built by hand, in
+the API's thread shape, in Arabic and French: ranges inside a paragraph and across two, in a table cell, a whole row, a whole field,
 the whole card, a resolved thread with replies, a deleted comment, stale offsets, threads whose
 text is gone, and hostile comment bodies. The Council copy is checked to hold no comment at all.
 """
@@ -41,6 +41,7 @@ W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 W14 = "http://schemas.microsoft.com/office/word/2010/wordml"
 W15 = "http://schemas.microsoft.com/office/word/2012/wordml"
 _CONTROLS = {ord(c): None for c in BIDI_CONTROLS}
+
 
 # -- reading a .docx back -------------------------------------------------------------------------
 
