@@ -6,11 +6,12 @@ touches Flask, the database or a live document, so the server can call them from
 a background job or a script alike. docs/exports.md describes the layouts.
 
 Formats:
-    Word:       card_docx, plan_docx (bytes; "ar" right to left, "fr"/"en" left to right)
+    Word:       card_docx, plan_docx (bytes; "ar" right to left, "fr"/"en" left to right;
+                given comment threads, the review copy with Word comments)
     Markdown:   card_markdown, plan_markdown (str)
     HTML:       card_html, plan_html (str fragments with lang and dir)
     Open data:  card_json, plan_json (dicts following open_data.schema.json)
-    Import:     import_docx (ImportResult with .values and .report)
+    Import:     import_docx (ImportResult with .values, .report and the file's .comments)
 """
 from __future__ import annotations
 

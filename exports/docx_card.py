@@ -3,6 +3,10 @@
 Rows follow the template's field order and labels, so a field added to the template shows up
 with no code change. Each field type has a writer in FIELD_WRITERS; tables become nested tables
 with a header row, partners are grouped by kind, choices show their label.
+
+A review copy (threads given) also carries the card's comment threads as Word comments: the
+writers cut runs where comment ranges begin and end (exports/review_anchors.py) and the threads
+whose text is gone are listed after the card (exports/docx_comments.py).
 """
 from __future__ import annotations
 
@@ -12,14 +16,17 @@ from collections.abc import Callable
 import schemas
 
 from . import i18n, values
+from .docx_comments import add_comments, check_threads, write_detached
 from .docx_rich import write_rich_text
 from .docx_setup import TEXT_WIDTH, Body, header_footer, new_document, to_bytes
 from .errors import UnknownFieldTypeError
+from .review_anchors import CardReview
 
 if TYPE_CHECKING:
     from lxml import etree
 
     from .docx_xml import Writer
+    from .review_anchors import Marks
 
 LABEL_WIDTH = 2600
 CONTENT_WIDTH = TEXT_WIDTH - LABEL_WIDTH
@@ -31,18 +38,28 @@ TICK = "☑"
 _COLUMN_WEIGHT = {"month": 1.45, "date": 1.7, "choice": 1.6, "text": 2.0}
 
 
-def _scalar(writer: Writer, cell: etree._Element, field: dict[str, Any], value: Any, lang: str) -> None:
-    text = values.scalar_text(field, value, lang)
-    # A multi-line text keeps its lines as paragraphs; the Word import joins them back.
+def _lines(writer: Writer, cell: etree._Element, text: str, marks: Marks | None, bold: bool = False) -> None:
+    # A multi-line text keeps its lines as paragraphs; the Word import joins them back. Each
+    # line starts one past the end of the one before in the anchor text (the "\n").
+    offset = 0
     for line in text.split("\n"):
-        writer.text_paragraph(cell, line)
+        writer.text_paragraph(cell, line, bold=bold, marks=marks, offset=offset)
+        offset += len(line) + 1
 
 
-def _rich(writer: Writer, cell: etree._Element, field: dict[str, Any], value: Any, lang: str) -> None:
-    write_rich_text(writer, cell, value)
+def _scalar(writer: Writer, cell: etree._Element, field: dict[str, Any], value: Any, lang: str,
+            review: CardReview | None) -> None:
+    marks = review.value_marks(field["id"]) if review is not None else None
+    _lines(writer, cell, values.scalar_text(field, value, lang), marks)
 
 
-def _multi_choice(writer: Writer, cell: etree._Element, field: dict[str, Any], value: Any, lang: str) -> None:
+def _rich(writer: Writer, cell: etree._Element, field: dict[str, Any], value: Any, lang: str,
+          review: CardReview | None) -> None:
+    write_rich_text(writer, cell, value, review.value_marks(field["id"]) if review is not None else None)
+
+
+def _multi_choice(writer: Writer, cell: etree._Element, field: dict[str, Any], value: Any, lang: str,
+                  review: CardReview | None) -> None:
     ticked = values.selected_options(field, value)
     if not ticked:
         writer.paragraph(cell, writer.style.rtl)
@@ -60,7 +77,7 @@ def column_widths(columns: list[dict[str, Any]], total: int) -> list[int]:
 
 
 def write_table(writer: Writer, parent: etree._Element, field: dict[str, Any], rows: Any, lang: str,
-                width: int) -> None:
+                width: int, review: CardReview | None = None) -> None:
     """A table field as a table with a header row of column labels.
 
     When the first column is a choice (partners' kind), rows are grouped by it and the choice
@@ -85,15 +102,18 @@ def write_table(writer: Writer, parent: etree._Element, field: dict[str, Any], r
                 merge = "continue" if same_before else ("restart" if same_after else None)
             tc = writer.cell(tr, col_width, vmerge=merge)
             text = "" if merge == "continue" else values.cell_text(column, row, lang)
-            for line in text.split("\n"):
-                writer.text_paragraph(tc, line, bold=grouped and position == 0)
+            marks = review.cell_marks(field["id"], row.get("id"), column["id"]) if review is not None else None
+            _lines(writer, tc, text, marks, bold=grouped and position == 0)
+        if review is not None:
+            review.wrote_row(field["id"], row.get("id"), tr)
 
 
-def _table(writer: Writer, cell: etree._Element, field: dict[str, Any], value: Any, lang: str) -> None:
-    write_table(writer, cell, field, value, lang, CONTENT_WIDTH - CELL_MARGINS)
+def _table(writer: Writer, cell: etree._Element, field: dict[str, Any], value: Any, lang: str,
+           review: CardReview | None) -> None:
+    write_table(writer, cell, field, value, lang, CONTENT_WIDTH - CELL_MARGINS, review)
 
 
-FIELD_WRITERS: dict[str, Callable[[Writer, Any, dict[str, Any], Any, str], None]] = {
+FIELD_WRITERS: dict[str, Callable[[Writer, Any, dict[str, Any], Any, str, CardReview | None], None]] = {
     "text": _scalar,
     "rich_text": _rich,
     "table": _table,
@@ -106,8 +126,13 @@ FIELD_WRITERS: dict[str, Callable[[Writer, Any, dict[str, Any], Any, str], None]
 
 
 def write_card(writer: Writer, parent: etree._Element, template: dict[str, Any], content: dict[str, Any],
-               lang: str) -> None:
+               lang: str, review: CardReview | None = None, level: int = 1) -> None:
     """Append the card's two-column table to `parent`.
+
+    Args:
+        review: in a review copy, the card's threads (its title already written and noted);
+            they are anchored as the card is written, and those whose text is gone are listed
+            after the table under a heading one level below `level`, the card's own.
 
     Raises:
         UnknownFieldTypeError: for a template field type no writer lays out.
@@ -120,19 +145,27 @@ def write_card(writer: Writer, parent: etree._Element, template: dict[str, Any],
             raise UnknownFieldTypeError(field["type"], field["id"])
         tr = writer.row(tbl)
         label_cell = writer.cell(tr, LABEL_WIDTH, shade=LABEL_SHADE)
-        writer.text_paragraph(label_cell, schemas.label(field, lang), bold=True)
+        label = writer.text_paragraph(label_cell, schemas.label(field, lang), bold=True)
+        if review is not None:
+            review.wrote_label(field["id"], label)
         cell = writer.cell(tr, CONTENT_WIDTH)
-        field_writer(writer, cell, field, value, lang)
+        field_writer(writer, cell, field, value, lang, review)
         writer.close_cell(cell)
+    if review is not None:
+        review.finish()
+        write_detached(writer, parent, template, review.detached, lang, level + 1)
 
 
-def card_docx(template: dict[str, Any], content: dict[str, Any], lang: str) -> bytes:
+def card_docx(template: dict[str, Any], content: dict[str, Any], lang: str,
+              threads: list[dict[str, Any]] | None = None) -> bytes:
     """One card as a Word document: a heading, then the card table.
 
     Args:
         template: the card template (schemas.load_template()).
         content: the card's canonical content.
         lang: "ar" (right to left), "fr" or "en".
+        threads: None for the Council copy, which holds no comment at all; the card's comment
+            threads (the API's shape, docs/exports.md) for a review copy.
 
     Returns:
         The .docx file's bytes.
@@ -143,12 +176,20 @@ def card_docx(template: dict[str, Any], content: dict[str, Any], lang: str) -> b
     """
     i18n.check_lang(lang)
     values.check_content(template, content)
+    review = None
+    if threads is not None:
+        check_threads(threads, "threads")
+        review = CardReview(template, content, threads)
     document, writer = new_document(lang)
     template_title = template["title"].get(lang) or template["title"]["en"]
     heading = values.card_heading(content, lang) or template_title
     with Body(document) as body:
-        writer.text_paragraph(body, heading, style_id="Heading1")
-        write_card(writer, body, template, content, lang)
+        title = writer.text_paragraph(body, heading, style_id="Heading1")
+        if review is not None:
+            review.wrote_title(title)
+        write_card(writer, body, template, content, lang, review)
+    if review is not None:
+        add_comments(document, writer, review.anchors, lang)
     header_footer(document, writer, template_title)
     document.core_properties.title = heading
     document.core_properties.language = writer.style.word_lang

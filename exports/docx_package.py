@@ -39,6 +39,8 @@ _ENCRYPTION_STREAMS = ("EncryptedPackage".encode("utf-16-le"), "EncryptionInfo".
 OFFICE_DOCUMENT_RT = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument"
 _REL_NS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 _RT_BASE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/"
+# Word 2013 and later keep comment threads (replies, done) in this part, beside the comments.
+COMMENTS_EXTENDED_RT = "http://schemas.microsoft.com/office/2011/relationships/commentsExtended"
 _W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, remove_comments=True)
 
@@ -52,12 +54,16 @@ class Package:
         links: relationship id → external target of the main part (hyperlinks).
         numbering: root of numbering.xml, or None.
         styles: root of styles.xml, or None.
+        comments: root of comments.xml (w:comments), or None.
+        comments_extended: root of commentsExtended.xml (w15:commentsEx: replies, done), or None.
     """
 
     document: etree._Element
     links: dict[str, str] = field(default_factory=dict)
     numbering: etree._Element | None = None
     styles: etree._Element | None = None
+    comments: etree._Element | None = None
+    comments_extended: etree._Element | None = None
 
 
 def _check_container(data: bytes, max_bytes: int) -> None:
@@ -202,4 +208,8 @@ def _load(archive: zipfile.ZipFile, names: set[str], max_unpacked: int) -> Packa
             package.numbering = _parse(archive, part, max_unpacked)
         elif kind == _RT_BASE + "styles" and part in names:
             package.styles = _parse(archive, part, max_unpacked)
+        elif kind == _RT_BASE + "comments" and part in names:
+            package.comments = _parse(archive, part, max_unpacked)
+        elif kind == COMMENTS_EXTENDED_RT and part in names:
+            package.comments_extended = _parse(archive, part, max_unpacked)
     return package

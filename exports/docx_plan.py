@@ -2,7 +2,8 @@
 
 Order: cover, table of contents, summary table of commitments by axis, the cards grouped by
 axis (Heading 1 per axis, Heading 2 per card), and the sign-off annex. Headings carry bookmarks
-that the table of contents links to.
+that the table of contents links to. A review copy also carries each card's comment threads, as
+the card export does.
 """
 from __future__ import annotations
 
@@ -13,9 +14,12 @@ import schemas
 
 from . import i18n, values
 from .docx_card import HEADER_SHADE, LABEL_SHADE, write_card
+from .docx_comments import add_comments, check_threads
 from .docx_setup import TEXT_WIDTH, Body, header_footer, new_document, to_bytes
 from .docx_xml import SMALL
+from .errors import ExportError
 from .plan import axis_heading, check_plan, grouped_cards, signoffs
+from .review_anchors import Anchor, CardReview
 
 if TYPE_CHECKING:
     from lxml import etree
@@ -37,10 +41,11 @@ class Heading:
     bookmark: str
 
 
-def _heading(writer: Writer, body: etree._Element, heading: Heading, page_break: bool = False) -> None:
+def _heading(writer: Writer, body: etree._Element, heading: Heading, page_break: bool = False) -> etree._Element:
     p = writer.text_paragraph(body, heading.text, style_id=f"Heading{heading.level}",
                               page_break_before=page_break)
     writer.bookmark(p, heading.bookmark)
+    return p
 
 
 def _cover(writer: Writer, body: etree._Element, plan: dict[str, Any], lang: str) -> None:
@@ -128,13 +133,23 @@ def _axis_title(axis: dict[str, Any], lang: str) -> str:
     return axis_heading(axis, lang)
 
 
-def plan_docx(template: dict[str, Any], plan: dict[str, Any], lang: str) -> bytes:
+def _card_threads(threads: dict[Any, Any], card_id: Any) -> list[dict[str, Any]]:
+    # Card ids are keys as given or, after the trip through JSON to a worker, as strings.
+    found = threads.get(card_id, threads.get(str(card_id), []))
+    check_threads(found, f"threads[{card_id}]")
+    return found
+
+
+def plan_docx(template: dict[str, Any], plan: dict[str, Any], lang: str,
+              threads: dict[int, list[dict[str, Any]]] | None = None) -> bytes:
     """The whole plan as one Word document.
 
     Args:
         template: the card template the plan pins.
         plan: the plan, shaped as exports/plan.py documents.
         lang: "ar" (right to left), "fr" or "en".
+        threads: None for the Council copy, which holds no comment at all; for a review copy,
+            card id → the card's comment threads (docs/exports.md). Ids may be strings.
 
     Returns:
         The .docx file's bytes.
@@ -144,6 +159,8 @@ def plan_docx(template: dict[str, Any], plan: dict[str, Any], lang: str) -> byte
         ExportError: for an unsupported language or card content of the wrong shape.
     """
     check_plan(template, plan, lang)
+    if threads is not None and not isinstance(threads, dict):
+        raise ExportError("threads must map card ids to their comment threads")
     document, writer = new_document(lang, title_page=True)
     groups = grouped_cards(plan)
 
@@ -162,6 +179,7 @@ def plan_docx(template: dict[str, Any], plan: dict[str, Any], lang: str) -> byte
     outline.append(annex)
 
     title = i18n.localized(plan["title"], lang)
+    anchors: list[Anchor] = []
     with Body(document) as body:
         _cover(writer, body, plan, lang)
         _contents(writer, body, outline, lang)
@@ -169,11 +187,19 @@ def plan_docx(template: dict[str, Any], plan: dict[str, Any], lang: str) -> byte
         for axis_heading, cards in sections:
             _heading(writer, body, axis_heading, page_break=True)
             for card_heading, card in cards:
-                _heading(writer, body, card_heading)
+                p = _heading(writer, body, card_heading)
+                review = None
+                if threads is not None:
+                    review = CardReview(template, card["content"], _card_threads(threads, card["id"]))
+                    review.wrote_title(p)
                 if card.get("error"):
                     writer.text_paragraph(body, i18n.text("card_unreadable", lang, message=card["error"]))
-                write_card(writer, body, template, card["content"], lang)
+                write_card(writer, body, template, card["content"], lang, review, level=card_heading.level)
+                if review is not None:
+                    anchors.extend(review.anchors)
         _signoffs(writer, body, plan, annex, lang)
+    if threads is not None:
+        add_comments(document, writer, anchors, lang)
     header = title if plan["final"] else f"{title} — {i18n.text('draft', lang)}"
     header_footer(document, writer, header)
     document.core_properties.title = title

@@ -3,7 +3,8 @@
 The body becomes a list of `Para` and `Table` blocks (tables expanded onto their grid, merged
 cells marked), and paragraphs become the same ProseMirror-style nodes the editor writes: bold,
 italic, underline, links, hard breaks, and list paragraphs (w:numPr) grouped back into bullet
-and numbered lists.
+and numbered lists. Each paragraph also notes where Word comments start and end in its text
+(exports/word_comments.py makes them into the import's comments).
 """
 from __future__ import annotations
 
@@ -27,12 +28,22 @@ _OFF = frozenset({"0", "false", "off", "none"})
 # Containers whose runs are part of the text (tracked insertions, content controls, fields…).
 _TRANSPARENT = frozenset(w(t) for t in ("ins", "smartTag", "sdt", "sdtContent", "fldSimple", "customXml", "moveTo"))
 _R, _T, _P, _TBL = w("r"), w("t"), w("p"), w("tbl")
+# Where a comment's range starts and ends (in a paragraph or between blocks); a comment without
+# a range has only its reference mark, in a run.
+_COMMENT_EDGES = {w("commentRangeStart"): "start", w("commentRangeEnd"): "end"}
+_MARK = "comment mark"  # a node type no editor node has: marks are taken out of the inline nodes
 _STRIP_CONTROLS = {ord(c): None for c in BIDI_CONTROLS if c != "\u200e"}
 
 
 @dataclass
 class Para:
-    """A paragraph: its element, visible text, and what kind of paragraph it is."""
+    """A paragraph: its element, visible text, and what kind of paragraph it is.
+
+    Attributes:
+        seq: its place among the body's paragraphs, in document order.
+        comment_marks: (comment id, "start" | "end" | "ref", offset in `text`) for each comment
+            range edge or reference in it.
+    """
 
     element: etree._Element
     text: str
@@ -40,6 +51,8 @@ class Para:
     bold: bool = False
     list_info: tuple[str, int] | None = None
     nodes: list[dict[str, Any]] = field(default_factory=list)
+    seq: int = -1
+    comment_marks: list[tuple[str, str, int]] = field(default_factory=list)
 
 
 @dataclass
@@ -182,6 +195,8 @@ class Reader:
         self.links = package.links
         self.styles = Styles(package.styles)
         self.numbering = Numbering(package.numbering)
+        self.paras: list[Para] = []  # every body paragraph read, in document order
+        self._starts: list[str] = []  # comments whose range starts before the next paragraph
 
     # -- blocks -------------------------------------------------------------------------------
 
@@ -194,7 +209,18 @@ class Reader:
                 out.append(self.table(child))
             elif child.tag in _TRANSPARENT:
                 out.extend(self.blocks(child))
+            elif child.tag in _COMMENT_EDGES:
+                self._block_mark(child)
         return out
+
+    def _block_mark(self, mark: etree._Element) -> None:
+        """A comment range edge between blocks: it starts the next paragraph or ends the last."""
+        cid = mark.get(w("id"), "")
+        if _COMMENT_EDGES[mark.tag] == "start":
+            self._starts.append(cid)
+        elif self.paras:
+            last = self.paras[-1]
+            last.comment_marks.append((cid, "end", len(last.text)))
 
     def paragraph(self, p: etree._Element) -> Para:
         ppr = p.find(w("pPr"))
@@ -213,11 +239,15 @@ class Reader:
             if num_id is not None and num_id.get(VAL, "0") != "0":
                 depth = ilvl.get(VAL, "0") if ilvl is not None else "0"
                 list_info = (num_id.get(VAL, "0"), int(depth) if depth.isdigit() else 0)
-        nodes = self.inline(p)
+        nodes, marks = self._inline(p)
         text = "".join(n.get("text", "\n") for n in nodes)
         bold = bool(text.strip()) and all("bold" in {m["type"] for m in n.get("marks", [])}
                                           for n in nodes if n.get("type") == "text" and n["text"].strip())
-        return Para(p, text, heading=heading, bold=bold, list_info=list_info, nodes=nodes)
+        para = Para(p, text, heading=heading, bold=bold, list_info=list_info, nodes=nodes, seq=len(self.paras),
+                    comment_marks=[(cid, "start", 0) for cid in self._starts] + marks)
+        self._starts = []
+        self.paras.append(para)
+        return para
 
     def table(self, tbl: etree._Element) -> Table:
         table = Table()
@@ -244,19 +274,31 @@ class Reader:
 
     def inline(self, p: etree._Element) -> list[dict[str, Any]]:
         """The paragraph's inline nodes, adjacent text with the same marks merged."""
+        return self._inline(p)[0]
+
+    def _inline(self, p: etree._Element) -> tuple[list[dict[str, Any]], list[tuple[str, str, int]]]:
+        """The inline nodes and, apart, the comment marks with their offsets in the nodes' text."""
         out: list[dict[str, Any]] = []
         self._walk(p, out, None)
         merged: list[dict[str, Any]] = []
+        marks: list[tuple[str, str, int]] = []
+        length = 0
         for node in out:
+            if node["type"] == _MARK:
+                marks.append((node["id"], node["edge"], length))
+                continue
             if node["type"] == "text":
                 node["text"] = clean_text(node["text"])
                 if not node["text"]:
                     continue
+                length += len(node["text"])
                 if merged and merged[-1]["type"] == "text" and merged[-1].get("marks") == node.get("marks"):
                     merged[-1]["text"] += node["text"]
                     continue
+            else:
+                length += 1  # a hard break is "\n" in the paragraph's text
             merged.append(node)
-        return merged
+        return merged, marks
 
     def _walk(self, element: etree._Element, out: list[dict[str, Any]], href: str | None) -> None:
         for child in element:
@@ -268,6 +310,8 @@ class Reader:
                 self._walk(child, out, safe or href)
             elif child.tag in _TRANSPARENT:
                 self._walk(child, out, href)
+            elif child.tag in _COMMENT_EDGES:
+                out.append({"type": _MARK, "id": child.get(w("id"), ""), "edge": _COMMENT_EDGES[child.tag]})
 
     def _run(self, run: etree._Element, out: list[dict[str, Any]], href: str | None) -> None:
         rpr = run.find(w("rPr"))
@@ -302,6 +346,8 @@ class Reader:
                 out.append({"type": "hardBreak"})
             elif tag == w("noBreakHyphen"):
                 self._text(out, "-", mark_list)
+            elif tag == w("commentReference"):
+                out.append({"type": _MARK, "id": child.get(w("id"), ""), "edge": "ref"})
 
     @staticmethod
     def _text(out: list[dict[str, Any]], text: str, marks: list[dict[str, Any]]) -> None:

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from lxml import etree
 
     from .docx_xml import Writer
+    from .review_anchors import Marks
 
 EXPORTER = "docx"
 LIST_INDENT = 360
@@ -24,12 +25,14 @@ LIST_INDENT = 360
 
 @dataclass(frozen=True)
 class Context:
-    """Where blocks are written: the parent element and, inside lists, the list level."""
+    """Where blocks are written: the parent element, inside lists the list level, and in a
+    review copy the comment ranges to cut runs at."""
 
     writer: Writer
     parent: etree._Element
     level: int = -1
     num_id: int | None = None
+    marks: Marks | None = None
 
 
 def inline_text(nodes: list[dict[str, Any]]) -> str:
@@ -55,7 +58,7 @@ def _paragraph(node: dict[str, Any], ctx: Context, numbered: bool = False) -> No
         handler = INLINE_HANDLERS.get(child.get("type"))
         if handler is None:
             raise UnknownNodeError(child.get("type"), EXPORTER)
-        handler(child, ctx.writer, p, rtl)
+        handler(child, ctx, p, rtl)
 
 
 def _list(node: dict[str, Any], ctx: Context) -> None:
@@ -109,7 +112,8 @@ BLOCK_HANDLERS: dict[str, Callable[[dict[str, Any], Context], None]] = {
 
 # -- inline -----------------------------------------------------------------------------------
 
-def _text(node: dict[str, Any], writer: Writer, p: etree._Element, rtl: bool) -> None:
+def _text(node: dict[str, Any], ctx: Context, p: etree._Element, rtl: bool) -> None:
+    writer = ctx.writer
     flags = {"bold": False, "italic": False, "underline": False}
     href = None
     for mark in node.get("marks") or []:
@@ -121,18 +125,28 @@ def _text(node: dict[str, Any], writer: Writer, p: etree._Element, rtl: bool) ->
         else:
             flags[kind] = True
     text = node.get("text") or ""
-    if is_safe_link(href):
-        writer.runs(writer.hyperlink(p, href), text, rtl, link=True, **flags)
+    # Links to anything but the web or mail keep their text and lose the target.
+    link = is_safe_link(href)
+    target = writer.hyperlink(p, href) if link else p
+
+    def write(parent: etree._Element, chunk: str) -> None:
+        writer.runs(parent, chunk, rtl, link=link, **flags)
+
+    if ctx.marks is None:
+        write(target, text)
     else:
-        # Links to anything but the web or mail keep their text and lose the target.
-        writer.runs(p, text, rtl, **flags)
+        ctx.marks.write_node(target, node, text, write)
 
 
-def _hard_break(node: dict[str, Any], writer: Writer, p: etree._Element, rtl: bool) -> None:
-    writer.line_break(p)
+def _hard_break(node: dict[str, Any], ctx: Context, p: etree._Element, rtl: bool) -> None:
+    if ctx.marks is None:
+        ctx.writer.line_break(p)
+    else:
+        # A hard break is one character ("\n") of the anchor text: a range may hold it.
+        ctx.marks.write_node(p, node, "\n", lambda parent, _: ctx.writer.line_break(parent))
 
 
-INLINE_HANDLERS: dict[str, Callable[[dict[str, Any], Writer, etree._Element, bool], None]] = {
+INLINE_HANDLERS: dict[str, Callable[[dict[str, Any], Context, etree._Element, bool], None]] = {
     "text": _text,
     "hardBreak": _hard_break,
 }
@@ -154,15 +168,18 @@ def write_block(node: dict[str, Any], ctx: Context) -> None:
         raise UnknownNodeError(kind, EXPORTER)
 
 
-def write_rich_text(writer: Writer, parent: etree._Element, nodes: Any) -> None:
+def write_rich_text(writer: Writer, parent: etree._Element, nodes: Any, marks: Marks | None = None) -> None:
     """Write a rich-text value (a list of block nodes) into `parent` (a cell or the body).
+
+    Args:
+        marks: in a review copy, the comment ranges of this value.
 
     Raises:
         UnknownNodeError: for a node or mark type without a handler.
     """
     if not isinstance(nodes, list):
         raise UnknownNodeError(type(nodes).__name__, EXPORTER)
-    ctx = Context(writer, parent)
+    ctx = Context(writer, parent, marks=marks)
     for node in nodes:
         write_block(node, ctx)
     if not nodes:

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from docx.opc.part import Part
 
     from .docx_numbering import Numbering
+    from .review_anchors import Marks
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -73,8 +74,8 @@ class DocStyle:
 
 # (Latin, complex-script) sizes in half points of the paragraph styles docx_setup defines, so
 # that a run's explicit w:szCs does not shrink a heading.
-STYLE_SIZES = {"Heading1": (28, 32), "Heading2": (24, 28), "Title": (40, 48), "Subtitle": (26, 30),
-               "Header": (18, 20), "Footer": (18, 20), "TOCHeading": (28, 32)}
+STYLE_SIZES = {"Heading1": (28, 32), "Heading2": (24, 28), "Heading3": (22, 26), "Title": (40, 48),
+               "Subtitle": (26, 30), "Header": (18, 20), "Footer": (18, 20), "TOCHeading": (28, 32)}
 SMALL = (16, 18)
 
 
@@ -153,12 +154,24 @@ class Writer:
 
     def text_paragraph(self, parent: etree._Element, text: str, *, style_id: str | None = None,
                        bold: bool = False, size: tuple[int, int] | None = None, mono: bool = False,
-                       color: str | None = None, **props: Any) -> etree._Element:
-        """Append a paragraph holding `text` in one formatting; "\\n" becomes a line break."""
+                       color: str | None = None, marks: Marks | None = None, offset: int = 0,
+                       **props: Any) -> etree._Element:
+        """Append a paragraph holding `text` in one formatting; "\\n" becomes a line break.
+
+        With `marks` (a review copy), runs are cut where comment ranges begin and end; `offset`
+        is where `text` starts in its anchor text.
+        """
         rtl = self.is_rtl(text)
         p = self.paragraph(parent, rtl, style_id=style_id, **props)
-        self.runs(p, text, rtl, bold=bold, size=size or STYLE_SIZES.get(style_id or ""),
-                  mono=mono, color=color)
+        size = size or STYLE_SIZES.get(style_id or "")
+
+        def write(target: etree._Element, chunk: str) -> None:
+            self.runs(target, chunk, rtl, bold=bold, size=size, mono=mono, color=color)
+
+        if marks is None:
+            write(p, text)
+        else:
+            marks.write(p, offset, text, write)
         return p
 
     # -- runs ---------------------------------------------------------------------------------

@@ -1,8 +1,8 @@
 """The words the exporters write around the card content, in Arabic, French and English.
 
 Field labels come from the template; this module only holds the document's own chrome (cover,
-contents, annex, page numbers). Strings with {name} placeholders are split by `parts` so that a
-page-number field can sit where {page} is.
+contents, annex, page numbers, the review copy's words). Strings with {name} placeholders are
+split by `parts` so that a page-number field can sit where {page} is.
 """
 from __future__ import annotations
 
@@ -41,6 +41,14 @@ STRINGS: dict[str, dict[str, str]] = {
     "no_axis": {"ar": "بدون محور", "fr": "Sans axe", "en": "Without axis"},
     "card_unreadable": {"ar": "تعذرت قراءة هذه البطاقة: {message}", "fr": "Cette fiche n'a pas pu être lue : {message}",
                         "en": "This card could not be read: {message}"},
+    # The review copy (comments=1): its comments and the threads that lost their text.
+    "comment_deleted": {"ar": "محذوف", "fr": "supprimé", "en": "deleted"},
+    "comment_resolved": {"ar": "تم الحل", "fr": "résolu", "en": "resolved"},
+    "comments_detached": {"ar": "تعليقات انفصلت عن نصها", "fr": "Commentaires détachés de leur texte",
+                          "en": "Comments detached from their text"},
+    "quoted": {"ar": "«{quote}»", "fr": "« {quote} »", "en": "“{quote}”"},
+    "colon": {"ar": ": ", "fr": " : ", "en": ": "},
+    "whole_card": {"ar": "البطاقة كاملة", "fr": "Toute la fiche", "en": "Whole card"},
 }
 
 

@@ -8,7 +8,9 @@ Two layouts are recognised, also mixed in one document:
 
 Labels are matched in Arabic, French or English (exports/labels.py). Tables fields map their
 columns by the labels of the header row. The values come out in canonical shape, ready for
-server.content.validation.validate_fields and write_fields; nothing is written here.
+server.content.validation.validate_fields and write_fields; nothing is written here. The file's
+Word comments come out too, each with the field, row and column it was in and the text it
+quoted (exports/word_comments.py).
 """
 from __future__ import annotations
 
@@ -24,6 +26,7 @@ from .docx_read import Cell, Para, Reader, Table
 from .docx_xml import w
 from .errors import WordImportError
 from .labels import column_index, field_index, option_index
+from .word_comments import Place, Unit, kept_comments
 from .word_values import parse_date, parse_month
 
 _TICKED = "☑☒✓✔✅■▣"
@@ -43,10 +46,13 @@ class ImportResult:
         values: {field_id: value} in canonical shape, for the fields found.
         report: one entry per label or heading met: {"source", "field", "status", "detail"},
             status "mapped" or "ignored".
+        comments: the file's Word comments with their replies, placed in the card
+            (exports/word_comments.py documents the shape).
     """
 
     values: dict[str, Any] = field(default_factory=dict)
     report: list[dict[str, Any]] = field(default_factory=list)
+    comments: list[dict[str, Any]] = field(default_factory=list)
 
 
 def _row_id() -> str:
@@ -61,6 +67,30 @@ def _text_of(blocks: list[Any]) -> str:
     return "\n".join(p.text for p in _paras(blocks)).strip()
 
 
+def _all_paras(blocks: list[Any]) -> list[Para]:
+    """Every paragraph of `blocks`, those in tables too, in document order."""
+    out: list[Para] = []
+    for block in blocks:
+        if isinstance(block, Para):
+            out.append(block)
+        else:
+            for row in block.rows:
+                for cell in row:
+                    if cell is not None:
+                        out.extend(_all_paras(cell.blocks))
+    return out
+
+
+def _trimmed(paras: list[Para]) -> list[Para]:
+    """Paragraphs without the empty ones (not list items) at either end, as rich text keeps them."""
+    paras = list(paras)
+    while paras and not paras[0].text.strip() and paras[0].list_info is None:
+        paras.pop(0)
+    while paras and not paras[-1].text.strip() and paras[-1].list_info is None:
+        paras.pop()
+    return paras
+
+
 def _short(text: str, limit: int = 80) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[:limit - 1] + "…"
@@ -72,6 +102,10 @@ class _Mapper:
         self.index = field_index(self.fields)
         self.reader = reader
         self.result = ImportResult()
+        # Where each paragraph went and the anchor texts, to place the file's comments.
+        self.places: dict[int, Place] = {}
+        self.units: dict[tuple[str, str | None, str | None], Unit] = {}
+        self._cells: dict[tuple[str, str], list[Para]] = {}  # (row id, column id) → paragraphs
         self.converters: dict[str, Callable[[dict[str, Any], list[Any]], tuple[Any, str]]] = {
             "text": self._text,
             "rich_text": self._rich,
@@ -89,13 +123,13 @@ class _Mapper:
     # -- walking the document -----------------------------------------------------------------
 
     def walk(self, blocks: list[Any]) -> None:
-        section: tuple[dict[str, Any], str, list[Any]] | None = None
+        section: tuple[dict[str, Any], str, list[Any], list[Para]] | None = None
         for block in blocks:
             if isinstance(block, Para) and self._is_heading(block):
                 if section:
                     self.assign(*section)
                 found = self.index.find(block.text)
-                section = (found, block.text, []) if found else None
+                section = (found, block.text, [], [block]) if found else None
                 if not found and block.heading and block.text.strip():
                     self.report(block.text, None, "ignored", "heading that names no field of the card")
                 continue
@@ -129,9 +163,9 @@ class _Mapper:
                 if text:
                     self.report(text, None, "ignored", "row whose first cell names no field of the card")
                 continue
-            self.assign(found, cells[0].text, cells[-1].blocks)
+            self.assign(found, cells[0].text, cells[-1].blocks, _all_paras(cells[0].blocks))
 
-    def assign(self, spec: dict[str, Any], source: str, blocks: list[Any]) -> None:
+    def assign(self, spec: dict[str, Any], source: str, blocks: list[Any], label: list[Para] | None = None) -> None:
         fid = spec["id"]
         if spec.get("source") == "card":
             self.report(source, fid, "ignored", "card metadata: set it in the card's settings, not by import")
@@ -148,11 +182,39 @@ class _Mapper:
         except _Skip as skip:
             self.report(source, fid, "ignored", str(skip))
             return
-        value, cleaned = _cleaned(value, bool(spec.get("multiline")) or spec["type"] != "text")
+        multiline = bool(spec.get("multiline")) or spec["type"] != "text"
+        value, cleaned = _cleaned(value, multiline)
         if cleaned:
             detail = "; ".join(d for d in (detail, "control characters were removed") if d)
         self.result.values[fid] = value
         self.report(source, fid, "mapped", detail)
+        self._note_places(spec, label or [], blocks, value, multiline)
+
+    def _note_places(self, spec: dict[str, Any], label: list[Para], blocks: list[Any], value: Any,
+                     multiline: bool) -> None:
+        """Note which field (row, column) each paragraph of a mapped field went to."""
+        fid = spec["id"]
+        for para in [*label, *_all_paras(blocks)]:
+            self.places[para.seq] = Place(fid)  # the whole field, unless an anchor text says more
+        if spec["type"] == "table":
+            rows = {row["id"]: row for row in value}
+            columns = {c["id"]: c for c in spec["columns"]}
+            for (row_id, column_id), paras in self._cells.items():
+                text = columns[column_id]["type"] == "text"
+                key = (fid, row_id, column_id)
+                for para in paras:
+                    self.places[para.seq] = Place(fid, row_id, column_id, key if text else None)
+                if text:
+                    joined = "\n".join(p.text for p in paras)
+                    self.units[key] = Unit(paras, rows[row_id][column_id], len(joined) - len(joined.lstrip()))
+        elif spec["type"] in ("text", "rich_text"):
+            rich = spec["type"] == "rich_text"
+            paras = _trimmed(_paras(blocks)) if rich else _paras(blocks)
+            joined = "\n".join(p.text for p in paras)
+            key = (fid, None, None)
+            for para in paras:
+                self.places[para.seq] = Place(fid, unit=key)
+            self.units[key] = Unit(paras, value, 0 if rich else len(joined) - len(joined.lstrip()), multiline)
 
     # -- converters: blocks → value -----------------------------------------------------------
 
@@ -163,16 +225,13 @@ class _Mapper:
         return text, ""
 
     def _rich(self, spec: dict[str, Any], blocks: list[Any]) -> tuple[list[dict[str, Any]], str]:
-        paras = _paras(blocks)
-        while paras and not paras[0].text.strip() and paras[0].list_info is None:
-            paras.pop(0)
-        while paras and not paras[-1].text.strip() and paras[-1].list_info is None:
-            paras.pop()
+        paras = _trimmed(_paras(blocks))
         tree = self.reader.rich_text(paras) or [{"type": "paragraph"}]
         detail = "tables inside this field were left out" if any(isinstance(b, Table) for b in blocks) else ""
         return tree, detail
 
     def _table(self, spec: dict[str, Any], blocks: list[Any]) -> tuple[list[dict[str, Any]], str]:
+        self._cells = {}
         table = next((b for b in blocks if isinstance(b, Table)), None)
         if table is None:
             if not _text_of(blocks):
@@ -196,6 +255,7 @@ class _Mapper:
         rows, problems, previous = [], 0, {}
         for row in table.rows[header_at + 1:]:
             cells: dict[str, str] = {}
+            read: dict[str, list[Para]] = {}
             for pos, column in mapping.items():
                 cell: Cell | None = row[pos] if pos < len(row) else None
                 if cell is not None and cell.continued:
@@ -205,13 +265,18 @@ class _Mapper:
                 value, ok = self._cell(column, raw)
                 problems += not ok
                 cells[column["id"]] = value
+                if cell is not None:
+                    read[column["id"]] = _paras(cell.blocks)
             previous = cells
             if any(v for v in cells.values()):
                 rows.append({"id": _row_id(), **{c["id"]: cells.get(c["id"], "") for c in spec["columns"]}})
+                self._cells.update({(rows[-1]["id"], column_id): paras for column_id, paras in read.items()})
         limit = spec.get("max_rows")
         if limit is not None and len(rows) > limit:
             notes.append(f"only the first {limit} of {len(rows)} rows were kept")
             rows = rows[:limit]
+            kept = {row["id"] for row in rows}
+            self._cells = {key: paras for key, paras in self._cells.items() if key[0] in kept}
         if problems:
             notes.append(f"{problems} cell(s) could not be read (unknown option or date) and were left empty")
         notes.insert(0, f"{len(rows)} row(s)")
@@ -358,5 +423,9 @@ def import_docx(template: dict[str, Any], data: bytes, max_bytes: int = MAX_BYTE
         raise WordImportError(
             "empty", "No field of the commitment card was recognised. Use the card table (label | content) or "
                      "one heading per field, with the labels of the card template." + hint)
+    mapper.result.comments, left_out = kept_comments(package, reader, mapper.places, mapper.units)
+    if left_out:
+        mapper.report(f"{left_out} Word comments", None, "ignored",
+                      f"only the first {len(mapper.result.comments)} comment threads were kept")
     return mapper.result
 

@@ -1,8 +1,14 @@
-"""Downloads of a card or a whole plan (.docx, .md, .json)."""
+"""Downloads of a card or a whole plan (.docx, .md, .json).
+
+The Word downloads take `comments=1` for the review copy: the same document with the cards'
+comment threads as Word comments (docs/exports.md). Without it the copy for the Government
+Council holds no comment at all.
+"""
 from __future__ import annotations
 
 import json
 import re
+from functools import partial
 from typing import Any
 from collections.abc import Callable
 
@@ -67,9 +73,25 @@ def _write(writer: Callable[..., Any], *args: Any) -> Any:
         raise ApiError(503 if exc.code in ("failed", "busy") else 422, f"export_{exc.code}", exc.message) from None
 
 
-def _plan_writer(fmt: str) -> Callable[..., Any]:
+def _review_copy(fmt: str) -> bool:
+    """Whether the request asks for the review copy (`comments=1`, Word only).
+
+    Raises:
+        Invalid: (field "comments") a value other than 0 or 1, or comments on another format.
+    """
+    value = request.args.get("comments", "")
+    if value in ("", "0"):
+        return False
+    if value != "1":
+        raise Invalid("comments must be 1 (the review copy) or 0", field="comments")
+    if fmt != "docx":
+        raise Invalid("comments=1 is for the Word export (.docx) only", field="comments")
+    return True
+
+
+def _plan_writer(fmt: str, threads: dict[int, list[dict[str, Any]]] | None = None) -> Callable[..., Any]:
     def write(template: dict[str, Any], bundle: dict[str, Any], lang: str) -> Any:
-        data = export_service.build_plan_export(PLAN_TARGETS[fmt], template, bundle, lang)
+        data = export_service.build_plan_export(PLAN_TARGETS[fmt], template, bundle, lang, threads)
         return json.dumps(data, ensure_ascii=False, indent=1) if fmt == "json" else data
     return write
 
@@ -85,22 +107,33 @@ def export_card(card_id: int, fmt: str):
     card = lookup(Card, card_id, "card")
     require("card.export", card)
     lang = _lang()
+    review = _review_copy(fmt)
+    writer = CARD_WRITERS[fmt]
+    if review:
+        threads = export_service.review_threads(db.session(), [card]).get(card.id, [])
+        writer = partial(exports.card_docx, threads=threads)
     content = card_service.content(documents(), card)
-    data = _write(CARD_WRITERS[fmt], export_service.template_for(card), content, lang)
-    export_service.record_export(db.session(), user(), fmt, lang, card=card)
+    data = _write(writer, export_service.template_for(card), content, lang)
+    export_service.record_export(db.session(), user(), fmt, lang, card=card, comments=review)
     db.session().commit()
-    return _download(data, fmt, f"iltizam-card-{card.number}-{lang}.{fmt}")
+    suffix = "-comments" if review else ""
+    return _download(data, fmt, f"iltizam-card-{card.number}-{lang}{suffix}.{fmt}")
 
 
 def export_plan(plan_id: int, fmt: str):
     plan = lookup(Plan, plan_id, "plan")
     require("plan.export", plan)
     lang = _lang()
-    bundle = export_service.plan_bundle(documents(), plan, list(plan.cards))
-    data = _write(_plan_writer(fmt), export_service.template_for(plan), bundle, lang)
-    export_service.record_export(db.session(), user(), fmt, lang, plan=plan, cards=len(bundle["cards"]))
+    review = _review_copy(fmt)
+    cards = list(plan.cards)
+    threads = export_service.review_threads(db.session(), cards) if review else None
+    bundle = export_service.plan_bundle(documents(), plan, cards)
+    data = _write(_plan_writer(fmt, threads), export_service.template_for(plan), bundle, lang)
+    export_service.record_export(db.session(), user(), fmt, lang, plan=plan, cards=len(bundle["cards"]),
+                                 comments=review)
     db.session().commit()
-    return _download(data, fmt, f"iltizam-plan-{plan.id}-{lang}.{fmt}")
+    suffix = "-comments" if review else ""
+    return _download(data, fmt, f"iltizam-plan-{plan.id}-{lang}{suffix}.{fmt}")
 
 
 # One route per format, so each is its own documented operation.

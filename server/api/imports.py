@@ -22,12 +22,12 @@ def import_card(plan_id: int):
     if upload is None:
         raise Invalid("send the Word file as the multipart field 'file'", field="file")
     try:
-        card, report = import_service.import_card(db.session(), documents(), user(), plan,
-                                                  upload.read(import_service.MAX_UPLOAD + 1),
-                                                  upload.filename or "", request.form)
+        card, report, comments = import_service.import_card(db.session(), documents(), user(), plan,
+                                                            upload.read(import_service.MAX_UPLOAD + 1),
+                                                            upload.filename or "", request.form)
     except exports.WordImportError as exc:
         raise ApiError(413 if exc.code == "too_large" else 422, exc.code, exc.message, field="file") from None
     except offload.OffloadError as exc:
         raise ApiError(503, "import_failed", exc.message, field="file") from None
     db.session().commit()
-    return {"card": serialize.card(card), "report": report}, 201
+    return {"card": serialize.card(card), "report": report, "comments": comments}, 201

@@ -1,13 +1,15 @@
 """Gathering what the exporters need, and recording each export in the audit log.
 
 The exporters (exports/) are pure: they take the template and plain content. This module is
-the bridge: it reads cards' canonical content from their live documents and the plan's
-metadata from the database.
+the bridge: it reads cards' canonical content from their live documents, the plan's metadata
+from the database and, for a review copy, the cards' comment threads from the review service.
 """
 from __future__ import annotations
 
+import importlib
 import logging
 from datetime import date
+from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 import exports
@@ -17,7 +19,7 @@ from ..content import canonical
 from ..models import Card, Plan
 from . import audit, offload
 from . import cards as card_service
-from .errors import Invalid
+from .errors import Invalid, NotAvailable
 from .plans import template_of
 
 logger = logging.getLogger(__name__)
@@ -96,32 +98,75 @@ def read_word(template: dict[str, Any], data: bytes, max_bytes: int) -> exports.
                 "too_complex", "The Word document is too complex to read within the server's limits; "
                                "remove pictures or unrelated pages, or copy the card into a new document.") from None
         raise
-    return exports.ImportResult(values=found["values"], report=found["report"])
+    return exports.ImportResult(values=found["values"], report=found["report"], comments=found.get("comments") or [])
 
 
-def build_plan_export(target: str, template: dict[str, Any], bundle: dict[str, Any], lang: str) -> Any:
+def threads_service() -> ModuleType | None:
+    """server.services.threads (the comment threads of issue 10), or None on a server without it.
+
+    Review copies and the comments of imported Word files need it; everything else works
+    without it.
+    """
+    name = f"{__package__}.threads"
+    try:
+        return importlib.import_module(name)
+    except ModuleNotFoundError as exc:
+        if exc.name != name:
+            raise  # the module is there but something it imports is not: a real fault
+        return None
+
+
+def review_threads(session: Session, cards: list[Card]) -> dict[int, list[dict[str, Any]]]:
+    """The comment threads a review copy carries: card id → threads in the API's shape.
+
+    The one place exports read comment threads (docs/exports.md, "Review copy").
+
+    Raises:
+        NotAvailable: (501) this server has no comment threads.
+    """
+    threads = threads_service()
+    if threads is None:
+        raise NotAvailable("Review copies with comments are not available on this server: it has no "
+                           "comment threads.", field="comments")
+    return threads.threads_for_export(session, cards)
+
+
+def build_plan_export(target: str, template: dict[str, Any], bundle: dict[str, Any], lang: str,
+                      threads: dict[int, list[dict[str, Any]]] | None = None) -> Any:
     """Build a plan export ("exports:plan_docx", …) in a child process with a time limit.
+
+    Args:
+        threads: for a review copy (plan_docx only), card id → comment threads.
 
     Raises:
         ChildError: the exporter raised; `kind` names its class (PlanError, UnknownNodeError…).
         OffloadError: over the time or memory limit, or the child died.
     """
-    return offload.run(target, {"template": template, "plan": bundle, "lang": lang},
-                       timeout=PLAN_EXPORT_TIMEOUT, memory=PLAN_EXPORT_MEMORY)
+    kwargs: dict[str, Any] = {"template": template, "plan": bundle, "lang": lang}
+    if threads is not None:
+        # JSON to the child: the card ids become strings, which plan_docx accepts.
+        kwargs["threads"] = threads
+    return offload.run(target, kwargs, timeout=PLAN_EXPORT_TIMEOUT, memory=PLAN_EXPORT_MEMORY)
 
 
 def record_export(session: Session, actor: User, fmt: str, lang: str | None, *,
-                  plan: Plan | None = None, card: Card | None = None, cards: int | None = None) -> None:
+                  plan: Plan | None = None, card: Card | None = None, cards: int | None = None,
+                  comments: bool = False) -> None:
     details: dict[str, Any] = {"format": fmt, "lang": lang}
     if cards is not None:
         details["cards"] = cards
+    if comments:
+        details["comments"] = True
     audit.record(session, actor, "export", plan=plan, card=card, **details)
 
 
 def record_import(session: Session, actor: User, card: Card, filename: str,
-                  report: list[dict[str, Any]]) -> None:
+                  report: list[dict[str, Any]], comments: int = 0) -> None:
     mapped = sorted({r["field"] for r in report if r.get("status") == "mapped" and r.get("field")})
-    audit.record(session, actor, "card.imported", card=card, filename=filename[:200], fields=mapped)
+    details: dict[str, Any] = {"filename": filename[:200], "fields": mapped}
+    if comments:
+        details["comments"] = comments
+    audit.record(session, actor, "card.imported", card=card, **details)
 
 
 def template_for(card_or_plan: Card | Plan) -> dict[str, Any]:

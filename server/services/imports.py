@@ -1,4 +1,5 @@
-"""Word import as a service: read the file (in a worker), create the card, record it.
+"""Word import as a service: read the file (in a worker), create the card, keep the file's
+comments as the card's comment threads, record it.
 
 The API module only takes the upload apart; the rules (what the form may say, the size limit,
 the audit record) are here, so a page or a script can import the same way.
@@ -40,12 +41,31 @@ def card_settings(form: Mapping[str, str]) -> dict[str, Any]:
     return settings
 
 
-def import_card(session: Session, documents: Documents, actor: User, plan: Plan, data: bytes,
-                filename: str, form: Mapping[str, str]) -> tuple[Card, list[dict[str, Any]]]:
-    """Create a card of `plan` from a Word file.
+def keep_comments(session: Session, card: Card, actor: User, comments: list[dict[str, Any]]) -> int:
+    """Make the Word comments of an imported file the new card's comment threads.
+
+    server.services.threads.import_threads does it; on a server without comment threads the
+    card is imported all the same, without them, and the import answer says none were kept.
 
     Returns:
-        The new card (not committed) and the import report.
+        How many comments (with their replies) were kept.
+    """
+    if not comments:
+        return 0
+    threads = export_service.threads_service()
+    if threads is None:
+        return 0
+    threads.import_threads(session, card, actor, comments)
+    return len(comments)
+
+
+def import_card(session: Session, documents: Documents, actor: User, plan: Plan, data: bytes,
+                filename: str, form: Mapping[str, str]) -> tuple[Card, list[dict[str, Any]], dict[str, int]]:
+    """Create a card of `plan` from a Word file, with the file's comments as its threads.
+
+    Returns:
+        The new card (not committed), the import report, and the file's comments counted:
+        {"found": in the file, "kept": made into threads}.
 
     Raises:
         exports.WordImportError: what is wrong with the file ("too_large" over MAX_UPLOAD).
@@ -55,5 +75,6 @@ def import_card(session: Session, documents: Documents, actor: User, plan: Plan,
     settings = card_settings(form)
     result = export_service.read_word(export_service.template_for(plan), data, max_bytes=MAX_UPLOAD)
     card = card_service.create_card(session, documents, actor, plan, {**settings, "fields": result.values})
-    export_service.record_import(session, actor, card, filename, result.report)
-    return card, result.report
+    kept = keep_comments(session, card, actor, result.comments)
+    export_service.record_import(session, actor, card, filename, result.report, comments=kept)
+    return card, result.report, {"found": len(result.comments), "kept": kept}

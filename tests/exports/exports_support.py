@@ -1,4 +1,5 @@
-"""Realistic Arabic and French cards and plans for the exporter tests and bench/bench_exports.py.
+"""Realistic Arabic and French cards and plans for the exporter tests and bench/bench_exports.py,
+and a card under review with one comment thread of each kind (the review copy and import tests).
 
 Plain functions and constants, no pytest, so the benchmark can time the very content the tests
 check. conftest.py turns them into fixtures.
@@ -10,6 +11,7 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
+from server.review.plain import canonical_text
 
 # -- rich-text helpers --------------------------------------------------------------------------
 
@@ -180,10 +182,117 @@ def make_plan(n_cards: int = 4, signoffs: bool = True, final: bool = False) -> d
     }
 
 
-def render_pdfs(soffice: str, documents: dict[str, bytes], workdir: Path) -> dict[str, Path]:
-    """Convert .docx files to PDF in one LibreOffice run, in a fresh user profile.
+# -- a card under review: comment threads in the API's shape (docs/exports.md) -------------------
+
+ROW_AR, ROW_FR = "3de453221fe0", "9a8b7c6d5e4f"
+REVIEW_PROBLEM = [
+    para(t("تعاني المعطيات المتعلقة بالصفقات العمومية من ضعف النشر، "), t("مما يحد من الرقابة المواطنة", "bold"),
+         t(".")),
+    para(t("Les données ne sont pas publiées en format ouvert."), {"type": "hardBreak"}, t("Voir le "),
+         t("portail national", href="https://www.data.gov.ma"), t(".")),
+    bullets([para(t("غياب صيغة موحدة للنشر"))], [para(t("ضعف التحيين"))]),
+]
+REVIEW_FIELDS = {
+    "title": "نشر المعطيات المفتوحة للصفقات العمومية",
+    "summary": "Publier les données des marchés publics.\nPublier chaque mois un rapport.",
+    "problem": REVIEW_PROBLEM,
+    "milestones": [
+        {"id": ROW_AR, "activity": "إعداد المعيار الوطني", "deliverable": "وثيقة المعيار", "start": "2024-03",
+         "end": "2024-09", "responsible": "وزارة الاقتصاد والمالية"},
+        {"id": ROW_FR, "activity": "Développer le portail | phase 1", "deliverable": "Portail pilote",
+         "start": "2024-10", "end": "2025-06", "responsible": "Agence du développement digital"},
+    ],
+    "ogp_values": {"transparency": {"selected": True, "justification": "نشر المعطيات للعموم."},
+                   "participation": {"selected": False, "justification": ""},
+                   "accountability": {"selected": False, "justification": ""}},
+}
+SALMA = {"id": 3, "name": "سلمى بناني", "organisation": "وزارة الانتقال الرقمي وإصلاح الإدارة"}
+KARIM = {"id": 4, "name": "Karim Benali", "organisation": "Transparency Maroc"}
+
+
+def review_card() -> dict[str, Any]:
+    """Card 7, Arabic with a French paragraph and a French table row, as canonical content."""
+    return {"template": {"id": "ogp-card", "version": 1},
+            "card": {"number": "7", "axis": {"ar": "الشفافية المالية", "fr": "Transparence budgétaire"},
+                     "lead": {"ar": "وزارة الاقتصاد والمالية", "fr": "Ministère de l'Économie et des Finances"},
+                     "co_lead": None},
+            "fields": copy.deepcopy(REVIEW_FIELDS)}
+
+
+def comment(cid: int, author: dict[str, Any], body: str, at: str = "2026-11-30T10:00:00Z",
+            deleted: bool = False) -> dict[str, Any]:
+    return {"id": cid, "author": author, "body": body, "created_at": at, "edited_at": None, "deleted": deleted}
+
+
+def thread(tid: int, field: str | None, comments: list[dict[str, Any]], *, text: str | None = None,
+           quote: str | None = None, occurrence: int = 0, shift: int = 0, row: str | None = None,
+           column: str | None = None, status: str = "open", detached: bool = False,
+           current: str | None = None) -> dict[str, Any]:
+    """A thread in the API's shape; with `quote`, its offsets are found in `text` (or shifted)."""
+    start = end = None
+    if quote is not None and text is not None and not detached:
+        start = -1
+        for _ in range(occurrence + 1):
+            start = text.index(quote, start + 1)
+        start += shift
+        end = start + len(quote)
+    return {"id": tid, "field": field, "row": row, "column": column, "status": status, "detached": detached,
+            "quote": quote or "", "current_text": None if detached else (current if current is not None else quote),
+            "start": start, "end": end, "created_at": comments[0]["created_at"],
+            "resolved_at": "2026-12-01T09:00:00Z" if status == "resolved" else None,
+            "resolved_by": SALMA if status == "resolved" else None, "comments": comments}
+
+
+PROBLEM_TEXT = canonical_text(REVIEW_PROBLEM)
+IN_PARAGRAPH = "ضعف النشر، مما يحد"  # plain text and the start of the bold run
+ACROSS = "الرقابة المواطنة.\nLes données"
+HOSTILE = ["<script>alert(1)</script>", "[x](javascript:alert(1))", "<img src=x onerror=alert(1)> <b>gras</b>"]
+
+
+def review_threads() -> list[dict[str, Any]]:
+    """Its comment threads, one of each kind a review copy meets."""
+    summary = REVIEW_FIELDS["summary"]
+    activity = REVIEW_FIELDS["milestones"][1]["activity"]
+    return [
+        thread(1, "problem", [comment(11, SALMA, "يجب **توضيح** هذا، انظر [التقرير](https://ogp.ma/rapport)")],
+               text=PROBLEM_TEXT, quote=IN_PARAGRAPH),
+        thread(2, "problem", [comment(21, KARIM, "Ces deux phrases disent la même chose.")],
+               text=PROBLEM_TEXT, quote=ACROSS),
+        thread(3, "milestones", [comment(31, KARIM, "Quel *portail* exactement ?")], row=ROW_FR, column="activity",
+               text=activity, quote="le portail"),
+        thread(4, "summary", [comment(41, SALMA, "الوصف طويل جدا", "2026-11-30T10:00:00Z"),
+                              comment(42, KARIM, "D'accord, je raccourcis.", "2026-11-30T11:30:00Z"),
+                              comment(43, SALMA, "", "2026-11-30T12:00:00Z", deleted=True)],
+               status="resolved"),
+        thread(5, "problem", [comment(51, SALMA, "هذه الفقرة حذفت")], quote="نص حذفه أحدهم", detached=True),
+        thread(6, "title", [comment(61, KARIM, HOSTILE[0]), comment(62, SALMA, HOSTILE[1]),
+                            comment(63, KARIM, HOSTILE[2])], text=REVIEW_FIELDS["title"], quote="المعطيات المفتوحة"),
+        thread(7, None, [comment(71, SALMA, "البطاقة جاهزة للمراجعة")]),
+        # Offsets off by two (as NFC or a dropped control character can leave them): the
+        # occurrence of "Publier" nearest to them is the second one.
+        thread(8, "summary", [comment(81, KARIM, "Répétition.")], text=summary, quote="Publier", occurrence=1, shift=2),
+        thread(9, "problem", [comment(91, KARIM, "Ce texte a changé depuis.")], quote="x" * 9,
+               text="x" * 9, current="un texte qui n'est plus là"),
+        thread(10, "milestones", [comment(101, SALMA, "هذا السطر كله")], row=ROW_AR),
+        thread(11, "problem", [comment(111, KARIM, "Le second point.")], text=PROBLEM_TEXT, quote="ضعف التحيين"),
+    ]
+
+
+# LibreOffice's Writer print setting "Comments: in margin" (org.openoffice.Office.Writer/Print/
+# Content/Note = 4), which its PDF export also follows; 7.4 has no PDF filter option for it.
+_COMMENTS_IN_MARGIN = """<?xml version="1.0" encoding="UTF-8"?>
+<oor:items xmlns:oor="http://openoffice.org/2001/registry" xmlns:xs="http://www.w3.org/2001/XMLSchema">
+<item oor:path="/org.openoffice.Office.Writer/Print/Content"><prop oor:name="Note" oor:op="fuse"><value>4</value></prop></item>
+</oor:items>
+"""
+
+
+def render_pdfs(soffice: str, documents: dict[str, bytes], workdir: Path, *, to: str = "pdf",
+                comments_in_margin: bool = False) -> dict[str, Path]:
+    """Convert .docx files to PDF (or `to`, e.g. "fodt") in one LibreOffice run, in a fresh user profile.
 
     A profile of its own per run means parallel test runs never collide on LibreOffice's lock.
+    `comments_in_margin` sets that profile to print Word comments in the page margin.
 
     Raises:
         AssertionError: naming the document LibreOffice could not convert, with its output.
@@ -193,17 +302,20 @@ def render_pdfs(soffice: str, documents: dict[str, bytes], workdir: Path) -> dic
         source = workdir / f"{name}.docx"
         source.write_bytes(data)
         sources.append(str(source))
-    profile = workdir / "libreoffice-profile"
+    profile = workdir / f"libreoffice-profile-{to}{'-margin' if comments_in_margin else ''}"
+    if comments_in_margin:
+        (profile / "user").mkdir(parents=True, exist_ok=True)
+        (profile / "user" / "registrymodifications.xcu").write_text(_COMMENTS_IN_MARGIN, encoding="utf-8")
     result = subprocess.run(
-        [soffice, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--convert-to", "pdf",
+        [soffice, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--convert-to", to,
          "--outdir", str(workdir), *sources], capture_output=True, text=True, timeout=600)
-    pdfs = {}
+    outputs = {}
     for name in documents:
-        pdf = workdir / f"{name}.pdf"
-        if not pdf.is_file():
+        output = workdir / f"{name}.{to}"
+        if not output.is_file():
             raise AssertionError(f"LibreOffice did not convert {name}.docx: {result.stdout}{result.stderr}")
-        pdfs[name] = pdf
-    return pdfs
+        outputs[name] = output
+    return outputs
 
 
 def pdf_text(pdftotext: str, pdf: Path, layout: bool = False) -> str:

@@ -66,7 +66,7 @@
         method: "POST", body: new FormData(form), credentials: "same-origin", headers: { "X-CSRF-Token": csrf },
       });
       if (!response.ok) throw new Error(await errorMessage(response));
-      const { card, report } = await response.json();
+      const { card, report, comments } = await response.json();
       out.replaceChildren();
       const p = document.createElement("p");
       p.textContent = fill(form.dataset.created, { number: card.number }) + " ";
@@ -84,6 +84,12 @@
           .forEach((t) => { const td = tr.insertCell(); td.textContent = t; td.dir = "auto"; });
       }
       out.append(p, table);
+      // The file's Word comments, under the report: how many became the card's threads.
+      const kept = comments ? [[comments.kept, form.dataset.commentsKept],
+        [comments.found - comments.kept, form.dataset.commentsNotKept]] : [];
+      for (const [n, text] of kept) {
+        if (n > 0) out.append(Object.assign(document.createElement("p"), { textContent: fill(text, { n }) }));
+      }
       open.focus();
     } catch (error) {
       out.textContent = fill(form.dataset.failed, { message: error.message });
