@@ -110,7 +110,7 @@ def export_card(card_id: int, fmt: str):
     review = _review_copy(fmt)
     writer = CARD_WRITERS[fmt]
     if review:
-        threads = export_service.review_threads(db.session(), [card]).get(card.id, [])
+        threads = export_service.review_threads(db.session(), documents(), [card]).get(card.id, [])
         writer = partial(exports.card_docx, threads=threads)
     content = card_service.content(documents(), card)
     data = _write(writer, export_service.template_for(card), content, lang)
@@ -126,7 +126,7 @@ def export_plan(plan_id: int, fmt: str):
     lang = _lang()
     review = _review_copy(fmt)
     cards = list(plan.cards)
-    threads = export_service.review_threads(db.session(), cards) if review else None
+    threads = export_service.review_threads(db.session(), documents(), cards) if review else None
     bundle = export_service.plan_bundle(documents(), plan, cards)
     data = _write(_plan_writer(fmt, threads), export_service.template_for(plan), bundle, lang)
     export_service.record_export(db.session(), user(), fmt, lang, plan=plan, cards=len(bundle["cards"]),

@@ -47,6 +47,21 @@ class Documents:
             fill(doc)
         self.store.append_in(session, card_id, doc.get_update())
 
+    def read_in(self, session: Session, card_id: int) -> Doc:
+        """The document of a card created in `session`'s transaction, not yet committed (an
+        import anchors the file's comments on it before the card and its threads commit together).
+        """
+        from sqlalchemy import select
+
+        from ..models import CardUpdate
+
+        session.flush()
+        doc = Doc()
+        for (update,) in session.execute(select(CardUpdate.data).where(CardUpdate.card_id == card_id)
+                                         .order_by(CardUpdate.id)):
+            doc.apply_update(update)
+        return doc
+
     def read(self, card_id: int) -> Doc:
         """A private copy of the card's current document (the live one when it is loaded).
 

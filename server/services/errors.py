@@ -27,8 +27,3 @@ class Forbidden(ServiceError):
 class NotFound(ServiceError):
     status, code = 404, "not_found"
 
-
-class NotAvailable(ServiceError):
-    """A capability this server does not have (yet): asked for, but not built in."""
-
-    status, code = 501, "not_available"

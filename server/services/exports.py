@@ -6,10 +6,8 @@ from the database and, for a review copy, the cards' comment threads from the re
 """
 from __future__ import annotations
 
-import importlib
 import logging
 from datetime import date
-from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 import exports
@@ -19,7 +17,8 @@ from ..content import canonical
 from ..models import Card, Plan
 from . import audit, offload
 from . import cards as card_service
-from .errors import Invalid, NotAvailable
+from . import threads as thread_service
+from .errors import Invalid
 from .plans import template_of
 
 logger = logging.getLogger(__name__)
@@ -101,34 +100,13 @@ def read_word(template: dict[str, Any], data: bytes, max_bytes: int) -> exports.
     return exports.ImportResult(values=found["values"], report=found["report"], comments=found.get("comments") or [])
 
 
-def threads_service() -> ModuleType | None:
-    """server.services.threads (the comment threads of issue 10), or None on a server without it.
-
-    Review copies and the comments of imported Word files need it; everything else works
-    without it.
-    """
-    name = f"{__package__}.threads"
-    try:
-        return importlib.import_module(name)
-    except ModuleNotFoundError as exc:
-        if exc.name != name:
-            raise  # the module is there but something it imports is not: a real fault
-        return None
-
-
-def review_threads(session: Session, cards: list[Card]) -> dict[int, list[dict[str, Any]]]:
+def review_threads(session: Session, documents: Documents,
+                   cards: list[Card]) -> dict[int, list[dict[str, Any]]]:
     """The comment threads a review copy carries: card id → threads in the API's shape.
 
     The one place exports read comment threads (docs/exports.md, "Review copy").
-
-    Raises:
-        NotAvailable: (501) this server has no comment threads.
     """
-    threads = threads_service()
-    if threads is None:
-        raise NotAvailable("Review copies with comments are not available on this server: it has no "
-                           "comment threads.", field="comments")
-    return threads.threads_for_export(session, cards)
+    return thread_service.threads_for_export(session, documents, cards)
 
 
 def build_plan_export(target: str, template: dict[str, Any], bundle: dict[str, Any], lang: str,

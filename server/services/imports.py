@@ -11,6 +11,7 @@ from collections.abc import Mapping
 
 from . import cards as card_service
 from . import exports as export_service
+from . import threads as thread_service
 from .errors import Invalid
 
 if TYPE_CHECKING:
@@ -41,22 +42,17 @@ def card_settings(form: Mapping[str, str]) -> dict[str, Any]:
     return settings
 
 
-def keep_comments(session: Session, card: Card, actor: User, comments: list[dict[str, Any]]) -> int:
+def keep_comments(session: Session, documents: Documents, card: Card, actor: User,
+                  comments: list[dict[str, Any]]) -> int:
     """Make the Word comments of an imported file the new card's comment threads.
-
-    server.services.threads.import_threads does it; on a server without comment threads the
-    card is imported all the same, without them, and the import answer says none were kept.
 
     Returns:
         How many comments (with their replies) were kept.
     """
     if not comments:
         return 0
-    threads = export_service.threads_service()
-    if threads is None:
-        return 0
-    threads.import_threads(session, card, actor, comments)
-    return len(comments)
+    return thread_service.import_threads(session, documents, card, actor, comments,
+                                         documents.read_in(session, card.id))
 
 
 def import_card(session: Session, documents: Documents, actor: User, plan: Plan, data: bytes,
@@ -75,6 +71,6 @@ def import_card(session: Session, documents: Documents, actor: User, plan: Plan,
     settings = card_settings(form)
     result = export_service.read_word(export_service.template_for(plan), data, max_bytes=MAX_UPLOAD)
     card = card_service.create_card(session, documents, actor, plan, {**settings, "fields": result.values})
-    kept = keep_comments(session, card, actor, result.comments)
+    kept = keep_comments(session, documents, card, actor, result.comments)
     export_service.record_import(session, actor, card, filename, result.report, comments=kept)
     return card, result.report, {"found": len(result.comments), "kept": kept}

@@ -153,8 +153,8 @@ def _positions(anchor: dict[str, Any] | None) -> dict[str, Any] | None:
 class Resolver:
     """Resolves the anchors of many threads of one card against one read of its document."""
 
-    def __init__(self, documents: Documents, card: Card) -> None:
-        self.doc: Doc = documents.read(card.id)
+    def __init__(self, documents: Documents, card: Card, doc: Doc | None = None) -> None:
+        self.doc: Doc = doc if doc is not None else documents.read(card.id)
         self.fields = {f["id"]: f for f in template_of(card.plan)["fields"]}
         self._items: Any = None
         self._texts: dict[tuple[str, str | None, str | None], anchors.FieldText | None] = {}
@@ -396,19 +396,23 @@ def announce(session: Session, documents: Documents, kind: str, thread: Thread) 
 
 # -- exports and imports --------------------------------------------------------------------
 
-def threads_for_export(session: Session, documents: Documents, cards: list[Card]) -> dict[int, list[dict[str, Any]]]:
+def threads_for_export(session: Session, documents: Documents,
+                       cards: list[Card]) -> dict[int, list[dict[str, Any]]]:
     """Card id → its threads as the API gives them, for the review copy of a .docx."""
     return {card.id: list_threads(session, documents, card) for card in cards}
 
 
 def import_threads(session: Session, documents: Documents, card: Card, actor: User,
-                   comments: list[dict[str, Any]]) -> int:
+                   comments: list[dict[str, Any]], doc: Doc | None = None) -> int:
     """Threads made from the comments of an imported Word file; returns how many were kept.
 
     Each becomes a thread anchored on the text it covered (a whole-field thread when that text
     is no longer found), its Word author's name kept at the head of the comment.
+
+    Args:
+        doc: the card's document when it is not committed yet (a card being imported).
     """
-    resolver = Resolver(documents, card)
+    resolver = Resolver(documents, card, doc)
     kept = 0
     for entry in comments[:MAX_THREADS_PER_CARD]:
         spec = resolver.fields.get(entry.get("field") or "")

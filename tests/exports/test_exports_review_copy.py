@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import copy
 import io
-import sys
-import types
 import unicodedata
 import zipfile
 from pathlib import Path
@@ -352,13 +350,13 @@ def reviewed(app, factory, monkeypatch):
         session.commit()
     asked: list[list[int]] = []
 
-    def threads_for_export(session, cards):
+    # The hand-made threads cover every placement at once; the real service is checked by
+    # test_a_review_copy_of_threads_made_through_the_api below.
+    def threads_for_export(session, documents, cards):
         asked.append([c.id for c in cards])
         return {c.id: review_threads() for c in cards}
 
-    stand_in = types.ModuleType("server.services.threads")
-    stand_in.threads_for_export = threads_for_export
-    monkeypatch.setitem(sys.modules, "server.services.threads", stand_in)
+    monkeypatch.setattr("server.services.threads.threads_for_export", threads_for_export)
     return {"plan": plan, "card": card_id, "h": {"Authorization": f"Bearer {secret}"}, "asked": asked}
 
 
@@ -388,26 +386,38 @@ def test_card_and_plan_review_copies_through_the_api(client, reviewed, app):
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
-def test_comments_is_a_word_option_and_says_when_it_is_unavailable(client, reviewed, monkeypatch):
+def test_comments_is_a_word_option(client, reviewed):
     h = reviewed["h"]
     for url in (f"/api/v1/cards/{reviewed['card']}/export.md?comments=1",
                 f"/api/v1/plans/{reviewed['plan']}/export.json?comments=1",
                 f"/api/v1/cards/{reviewed['card']}/export.docx?comments=yes"):
         res = client.get(url, headers=h)
         assert res.status_code == 422 and res.json["field"] == "comments", url
-    # A server without the comment threads (this module not installed) answers 501, never 500.
-    monkeypatch.delitem(sys.modules, "server.services.threads")
-    monkeypatch.setattr("importlib.import_module", _without_threads(__import__("importlib").import_module))
-    for url in (f"/api/v1/cards/{reviewed['card']}/export.docx?comments=1",
-                f"/api/v1/plans/{reviewed['plan']}/export.docx?comments=1"):
-        res = client.get(url, headers=h)
-        assert res.status_code == 501 and res.json["error"] == "not_available", res.json
-        assert res.json["field"] == "comments" and "comment threads" in res.json["message"]
 
 
-def _without_threads(real):
-    def import_module(name, package=None):
-        if name == "server.services.threads":
-            raise ModuleNotFoundError(f"No module named {name!r}", name=name)
-        return real(name, package)
-    return import_module
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_a_review_copy_of_threads_made_through_the_api(client, app, factory):
+    from server import db
+    from server.auth.tokens import create_token
+    from server.models import User
+
+    admin = factory.user(admin=True)
+    plan = factory.plan(admin)
+    card = factory.card(plan, admin, fields={"title": "الحق في المعلومة", "problem": [
+        {"type": "paragraph", "content": [{"type": "text", "text": "Les délais dépassent souvent 60 jours."}]}]})
+    with app.app_context():
+        session = db.session()
+        _, secret = create_token(session, session.get(User, admin))
+        session.commit()
+    h = {"Authorization": f"Bearer {secret}"}
+    made = client.post(f"/api/v1/cards/{card}/threads", headers=h,
+                       json={"field": "problem", "quote": "60 jours", "body": "Source <script>x</script> ?"})
+    assert made.status_code == 201, made.json
+    assert client.post(f"/api/v1/threads/{made.json['id']}/comments", headers=h, json={"body": "2023"}).status_code == 201
+    assert client.post(f"/api/v1/cards/{card}/threads", headers=h, json={"body": "Fiche prête ?"}).status_code == 201
+    res = client.get(f"/api/v1/cards/{card}/export.docx?lang=fr&comments=1", headers=h)
+    assert res.status_code == 200, res.json
+    texts = sorted(c.text for c in docx.Document(io.BytesIO(res.data)).comments)
+    assert texts == sorted(["Source <script>x</script> ?", "2023", "Fiche prête ?"])
+    found = threads_of(res.data)
+    assert covered_text(res.data)[by_text(found, "Source <script>x</script> ?")] == "60 jours"

@@ -2,11 +2,8 @@
 its replies and whether it was resolved. Files are built with python-docx's own comments API."""
 from __future__ import annotations
 
-import copy
 import io
 import json
-import sys
-import types
 from typing import Any
 
 import docx
@@ -221,32 +218,14 @@ def _upload(client, importer, data: bytes):
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
-def test_import_hands_the_comments_to_the_threads_service(client, importer, monkeypatch, app):
-    received: list[tuple[int, int, list[dict[str, Any]]]] = []
-    stand_in = types.ModuleType("server.services.threads")
-    stand_in.import_threads = lambda session, card, actor, comments: received.append(
-        (card.id, actor.id, copy.deepcopy(comments)))
-    monkeypatch.setitem(sys.modules, "server.services.threads", stand_in)
+def test_an_imported_files_comments_become_the_cards_threads(client, importer):
     res = _upload(client, importer, commented_docx())
     assert res.status_code == 201, res.json
     assert res.json["comments"] == {"found": 8, "kept": 8}
-    ((card_id, _, comments),) = received
-    assert card_id == res.json["card"]["id"]
+    card_id = res.json["card"]["id"]
+    threads = client.get(f"/api/v1/cards/{card_id}/threads", headers=importer["h"]).json["threads"]
+    assert len(threads) == 8
     fields = client.get(f"/api/v1/cards/{card_id}", headers=importer["h"]).json["content"]["fields"]
-    cell = by_body(comments, "Tous les registres ?")
+    cell = next(t for t in threads if "Tous les registres ?" in t["comments"][0]["text"])
     assert cell["row"] == fields["milestones"][1]["id"], "the row ids the card was written with"
-
-
-@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
-def test_without_the_threads_service_the_card_is_imported_and_says_so(client, importer, monkeypatch):
-    real = __import__("importlib").import_module
-
-    def import_module(name, package=None):
-        if name == "server.services.threads":
-            raise ModuleNotFoundError(f"No module named {name!r}", name=name)
-        return real(name, package)
-
-    monkeypatch.delitem(sys.modules, "server.services.threads", raising=False)
-    monkeypatch.setattr("importlib.import_module", import_module)
-    res = _upload(client, importer, commented_docx())
-    assert res.status_code == 201 and res.json["comments"] == {"found": 8, "kept": 0}
+    assert cell["current_text"] == cell["quote"] and not cell["detached"]
