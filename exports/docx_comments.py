@@ -88,6 +88,8 @@ def body_text(entry: dict[str, Any], lang: str) -> str:
     """A comment's text as the review copy shows it: its Markdown as plain text, or "deleted"."""
     if entry.get("deleted"):
         return i18n.text("comment_deleted", lang)
+    if isinstance(entry.get("text"), str):  # the server's own plain text: mentions by real name
+        return entry["text"]
     return plain_text(str(entry.get("body") or ""))
 
 

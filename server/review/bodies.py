@@ -101,32 +101,9 @@ def render(body: str, names: Mapping[int, str]) -> str:
 
 
 def plain(body: str, names: Mapping[int, str]) -> str:
-    """`body` as readable plain text (for mail and Word): mentions as @Name, links as text (url)."""
-    out: list[str] = []
-    for token in _MD.parse(body):
-        if token.type in ("paragraph_close", "heading_close", "list_item_close", "fence", "code_block"):
-            if token.type in ("fence", "code_block"):
-                out.append(token.content)
-            out.append("\n")
-            continue
-        links: list[str] = []
-        for child in token.children or []:
-            if child.type in ("text", "code_inline"):
-                if not (links and links[-1] == "mention"):
-                    out.append(child.content)
-            elif child.type in ("softbreak", "hardbreak"):
-                out.append("\n")
-            elif child.type == "link_open":
-                href = str(child.attrGet("href") or "")
-                if href.startswith("mention:"):
-                    if out and out[-1].endswith("@"):
-                        out[-1] = out[-1][:-1]
-                    out.append("@" + (names.get(int(href[len("mention:"):] or 0)) or "?"))
-                    links.append("mention")
-                else:
-                    links.append(href)
-            elif child.type == "link_close" and links:
-                href = links.pop()
-                if href != "mention" and href.removeprefix("mailto:") not in out[-1:]:
-                    out.append(f" ({href})")
-    return re.sub(r"\n{3,}", "\n\n", "".join(out)).strip()
+    """`body` as readable plain text (mail, Word, notifications): mentions as @Name with the
+    account's name, links as "text (url)" for web and mail targets only."""
+    from exports.comment_text import plain_text
+
+    named = MENTION.sub(lambda m: "@" + escape(names.get(int(m.group(2))) or "?"), body)
+    return plain_text(named)

@@ -437,6 +437,7 @@ def import_threads(session: Session, documents: Documents, card: Card, actor: Us
         for item in [entry, *entry.get("replies", [])]:
             text = bodies.clean(str(item.get("body") or ""))
             author = bodies.clean(str(item.get("author") or ""))[:200]
+            text = bodies.escape(text)  # what was typed in Word is text, not Markdown
             body = (f"**{bodies.escape(author)}** — {text}" if author else text) or "—"
             session.add(Comment(thread=thread, author=actor, body=body[:bodies.MAX_BODY]))
         kept += 1
