@@ -115,20 +115,22 @@ def delete_comment(comment_id: int):
     return _answer("comment_deleted", comment.thread)
 
 
-@api.post("/threads/<int:thread_id>/resolve")
-def resolve_thread(thread_id: int):
+def _set_status(thread_id: int, status: str, kind: str):
     session = db.session()
     thread = service.thread_for(session, user(), thread_id, "card.comment")
-    service.set_status(session, user(), thread, "resolved")
-    return _answer("thread_resolved", thread)
+    _limit()
+    service.set_status(session, user(), thread, status)
+    return _answer(kind, thread)
+
+
+@api.post("/threads/<int:thread_id>/resolve")
+def resolve_thread(thread_id: int):
+    return _set_status(thread_id, "resolved", "thread_resolved")
 
 
 @api.post("/threads/<int:thread_id>/reopen")
 def reopen_thread(thread_id: int):
-    session = db.session()
-    thread = service.thread_for(session, user(), thread_id, "card.comment")
-    service.set_status(session, user(), thread, "open")
-    return _answer("thread_reopened", thread)
+    return _set_status(thread_id, "open", "thread_reopened")
 
 
 @api.get("/notifications")
