@@ -19,7 +19,9 @@ from . import i18n, values
 from .docx_comments import add_comments, check_threads, write_detached
 from .docx_rich import write_rich_text
 from .docx_setup import TEXT_WIDTH, Body, header_footer, new_document, to_bytes
-from .errors import UnknownFieldTypeError
+from .docx_xml import SMALL
+from .errors import ExportError, PlanError, UnknownFieldTypeError
+from .plan import EMPTY, SIGNOFF_COLUMNS, check_signoffs, signoff_cells, signoff_state, sort_signoffs
 from .review_anchors import CardReview
 
 if TYPE_CHECKING:
@@ -35,6 +37,16 @@ CELL_MARGINS = 216
 LABEL_SHADE = "E8EEF6"
 HEADER_SHADE = "F2F2F2"
 TICK = "☑"
+STALE_COLOR = "C00000"
+# Sign-off annex columns (SIGNOFF_COLUMNS): party, name, role, organisation, decision, date,
+# hash, current, spanning the text width, in 8 pt with narrow cell margins (SIGNOFF_MARGIN on
+# each side). Sized so that the longest single words of the labels ("environnemental",
+# "gouvernemental", "antérieure") and the hash's 12 monospace characters (58 pt) stay whole,
+# even in Noto Sans, wider than Arial, where Arial is not installed.
+SIGNOFF_MARGIN = 57
+SIGNOFF_WIDTHS = (1250, 1150, 1400, 1450, 1000, 1000, 1300, TEXT_WIDTH - 8550)
+# Left-to-right isolate: the hash reads left to right whatever surrounds it.
+LRI, PDI = "\u2066", "\u2069"
 _COLUMN_WEIGHT = {"month": 1.45, "date": 1.7, "choice": 1.6, "text": 2.0}
 
 
@@ -156,8 +168,67 @@ def write_card(writer: Writer, parent: etree._Element, template: dict[str, Any],
         write_detached(writer, parent, template, review.detached, lang, level + 1)
 
 
+def write_signoffs(writer: Writer, parent: etree._Element, groups: list[tuple[str | None, list[dict[str, Any]]]],
+                   lang: str) -> None:
+    """The sign-off table: a header row, then per group its heading row (if any) and its sign-offs.
+
+    Args:
+        groups: (heading, sign-offs) pairs; a plan gives one per card with the card's heading,
+            a card one pair with heading None. No sign-off at all writes the "no sign-offs yet"
+            sentence instead of a table.
+
+    The hash cell holds the first 12 characters in a left-to-right run isolated by
+    LRI…PDI, in a paragraph of the document's direction; a sign-off of an earlier version of
+    the card says so in bold red, one whose freshness is not known says "not checked".
+    """
+    if not any(entries for _, entries in groups):
+        writer.text_paragraph(parent, i18n.text("no_signoffs", lang))
+        return
+    writer.text_paragraph(parent, i18n.text("signoff_note", lang), size=SMALL)
+    tbl = writer.table(parent, list(SIGNOFF_WIDTHS), cell_margin=SIGNOFF_MARGIN)
+    tr = writer.row(tbl, header=True)
+    for column, width in zip(SIGNOFF_COLUMNS, SIGNOFF_WIDTHS):
+        writer.text_paragraph(writer.cell(tr, width, shade=HEADER_SHADE), i18n.text(f"signoff_{column}", lang),
+                              bold=True, size=SMALL)
+    for heading, entries in groups:
+        if not entries:
+            continue
+        if heading is not None:
+            tc = writer.cell(writer.row(tbl), TEXT_WIDTH, span=len(SIGNOFF_COLUMNS), shade=LABEL_SHADE)
+            writer.text_paragraph(tc, heading, bold=True, keep_next=True)
+        for signoff in entries:
+            tr = writer.row(tbl)
+            cells = signoff_cells(signoff, lang)
+            stale = signoff_state(signoff) == "stale"
+            for column, width in zip(SIGNOFF_COLUMNS, SIGNOFF_WIDTHS):
+                tc = writer.cell(tr, width)
+                text = cells[column]
+                if column == "hash" and text:
+                    p = writer.paragraph(tc, writer.style.rtl)
+                    writer.runs(p, f"{LRI}{text}{PDI}", False, mono=True, size=SMALL)
+                elif column == "current":
+                    writer.text_paragraph(tc, text, size=SMALL, bold=stale,
+                                          color=STALE_COLOR if stale else None)
+                else:
+                    writer.text_paragraph(tc, text or EMPTY, size=SMALL)
+
+
+def card_signoffs(signoffs: Any) -> list[dict[str, Any]]:
+    """A card export's sign-offs, checked (card_number may be left out) and ordered by date.
+
+    Raises:
+        ExportError: naming the entry and key of the wrong shape.
+    """
+    try:
+        check_signoffs(signoffs, "signoffs", card_number=False)
+    except PlanError as error:  # not a plan: the server answers not_exportable, not plan_not_exportable
+        raise ExportError(f"{error.path}: {error.message}") from None
+    return sort_signoffs(signoffs)
+
+
 def card_docx(template: dict[str, Any], content: dict[str, Any], lang: str,
-              threads: list[dict[str, Any]] | None = None) -> bytes:
+              threads: list[dict[str, Any]] | None = None, *,
+              signoffs: list[dict[str, Any]] | None = None) -> bytes:
     """One card as a Word document: a heading, then the card table.
 
     Args:
@@ -166,16 +237,19 @@ def card_docx(template: dict[str, Any], content: dict[str, Any], lang: str,
         lang: "ar" (right to left), "fr" or "en".
         threads: None for the Council copy, which holds no comment at all; the card's comment
             threads (the API's shape, docs/exports.md) for a review copy.
+        signoffs: None for no annex; a list (possibly empty) of the card's sign-offs, shaped
+            as exports/plan.py documents them, for a "Sign-offs" section after the card.
 
     Returns:
         The .docx file's bytes.
 
     Raises:
-        ExportError: for an unsupported language or content of the wrong shape (its
+        ExportError: for an unsupported language, content or sign-offs of the wrong shape (its
             subclasses UnknownNodeError, UnknownFieldTypeError name the offending part).
     """
     i18n.check_lang(lang)
     values.check_content(template, content)
+    annex = card_signoffs(signoffs) if signoffs is not None else None
     review = None
     if threads is not None:
         check_threads(threads, "threads")
@@ -188,6 +262,9 @@ def card_docx(template: dict[str, Any], content: dict[str, Any], lang: str,
         if review is not None:
             review.wrote_title(title)
         write_card(writer, body, template, content, lang, review)
+        if annex is not None:
+            writer.text_paragraph(body, i18n.text("signoffs_heading", lang), style_id="Heading2")
+            write_signoffs(writer, body, [(None, annex)], lang)
     if review is not None:
         add_comments(document, writer, review.anchors, lang)
     header_footer(document, writer, template_title)

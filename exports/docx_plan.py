@@ -13,12 +13,11 @@ from typing import TYPE_CHECKING, Any
 import schemas
 
 from . import i18n, values
-from .docx_card import HEADER_SHADE, LABEL_SHADE, write_card
+from .docx_card import HEADER_SHADE, LABEL_SHADE, write_card, write_signoffs
 from .docx_comments import add_comments, check_threads
 from .docx_setup import TEXT_WIDTH, Body, header_footer, new_document, to_bytes
-from .docx_xml import SMALL
 from .errors import ExportError
-from .plan import axis_heading, check_plan, grouped_cards, signoffs
+from .plan import axis_heading, check_plan, grouped_cards, signoff_groups
 from .review_anchors import Anchor, CardReview
 
 if TYPE_CHECKING:
@@ -29,7 +28,6 @@ if TYPE_CHECKING:
 TOC_INSTRUCTION = 'TOC \\o "1-2" \\h \\z \\u'
 DRAFT_COLOR = "C00000"
 SUMMARY_WIDTHS = (1300, 5000, TEXT_WIDTH - 6300)
-SIGNOFF_WIDTHS = (900, 1650, 1250, 1850, 1150, TEXT_WIDTH - 6800)
 
 
 @dataclass
@@ -110,23 +108,7 @@ def _summary(writer: Writer, body: etree._Element, template: dict[str, Any],
 
 def _signoffs(writer: Writer, body: etree._Element, plan: dict[str, Any], heading: Heading, lang: str) -> None:
     _heading(writer, body, heading, page_break=True)
-    rows = signoffs(plan)
-    if not rows:
-        writer.text_paragraph(body, i18n.text("no_signoffs", lang))
-        return
-    keys = ("card", "name", "role", "organisation", "date", "hash")
-    tbl = writer.table(body, list(SIGNOFF_WIDTHS))
-    tr = writer.row(tbl, header=True)
-    for key, width in zip(keys, SIGNOFF_WIDTHS):
-        writer.text_paragraph(writer.cell(tr, width, shade=HEADER_SHADE), i18n.text(f"signoff_{key}", lang),
-                              bold=True)
-    for signoff in rows:
-        tr = writer.row(tbl)
-        cells = (signoff.get("card_number"), signoff.get("name"), signoff.get("role"),
-                 i18n.localized(signoff.get("organisation"), lang), signoff.get("date"), signoff.get("hash"))
-        for index, (text, width) in enumerate(zip(cells, SIGNOFF_WIDTHS)):
-            last = index == len(cells) - 1
-            writer.text_paragraph(writer.cell(tr, width), str(text or ""), mono=last, size=SMALL if last else None)
+    write_signoffs(writer, body, list(signoff_groups(plan, lang)), lang)
 
 
 def _axis_title(axis: dict[str, Any], lang: str) -> str:

@@ -305,11 +305,13 @@ class Writer:
 
     # -- tables -------------------------------------------------------------------------------
 
-    def table(self, parent: etree._Element, widths: list[int], style_id: str = "TableGrid") -> etree._Element:
+    def table(self, parent: etree._Element, widths: list[int], style_id: str = "TableGrid",
+              cell_margin: int | None = None) -> etree._Element:
         """Append a table of fixed column widths (twentieths of a point).
 
         Tables of a right-to-left document get w:bidiVisual, so their first column is on the
-        right, as Arabic readers expect.
+        right, as Arabic readers expect. `cell_margin` sets the cells' left and right margins
+        (the style's are 108 each) for tables of many narrow columns.
         """
         tbl = _sub(parent, w("tbl"))
         tblpr = _sub(tbl, w("tblPr"))
@@ -320,6 +322,12 @@ class Writer:
         width.set(w("w"), str(sum(widths)))
         width.set(w("type"), "dxa")
         _sub(tblpr, w("tblLayout")).set(w("type"), "fixed")
+        if cell_margin is not None:
+            margins = _sub(tblpr, w("tblCellMar"))
+            for side in ("left", "right"):
+                margin = _sub(margins, w(side))
+                margin.set(w("w"), str(cell_margin))
+                margin.set(w("type"), "dxa")
         look = _sub(tblpr, w("tblLook"))
         look.set(VAL, "04A0")
         look.set(w("firstRow"), "1")

@@ -54,14 +54,16 @@ def _fragment(markdown: str, lang: str, css_class: str) -> str:
     return f'<div class="{escape(css_class)}" lang="{escape(lang)}" dir="{direction}">\n{body}</div>\n'
 
 
-def card_html(template: dict[str, Any], content: dict[str, Any], lang: str) -> str:
-    """One card as an HTML fragment (a <div> with lang and dir).
+def card_html(template: dict[str, Any], content: dict[str, Any], lang: str, *,
+              signoffs: list[dict[str, Any]] | None = None) -> str:
+    """One card as an HTML fragment (a <div> with lang and dir); with `signoffs` (a list, as
+    card_markdown takes it), a sign-off section after the fields.
 
     Raises:
-        ExportError: for an unsupported language or content of the wrong shape.
+        ExportError: for an unsupported language, content or sign-offs of the wrong shape.
     """
     i18n.check_lang(lang)
-    return _fragment(card_markdown(template, content, lang), lang, "iltizam-card")
+    return _fragment(card_markdown(template, content, lang, signoffs=signoffs), lang, "iltizam-card")
 
 
 def plan_html(template: dict[str, Any], plan: dict[str, Any], lang: str) -> str:

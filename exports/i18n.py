@@ -27,13 +27,29 @@ STRINGS: dict[str, dict[str, str]] = {
     "annex_signoffs": {"ar": "ملحق: المصادقات", "fr": "Annexe : validations", "en": "Annex: sign-offs"},
     "no_signoffs": {"ar": "لا توجد أي مصادقة بعد.", "fr": "Aucune validation n'a encore été enregistrée.",
                     "en": "No sign-offs yet."},
+    "signoffs_heading": {"ar": "المصادقات", "fr": "Validations", "en": "Sign-offs"},
+    "signoff_note": {"ar": "البصمة: أول 12 حرفا من بصمة SHA-256 لمحتوى البطاقة الذي تمت المصادقة عليه. "
+                           "سارية: لم يتغير محتوى البطاقة منذ المصادقة.",
+                     "fr": "Empreinte : les 12 premiers caractères de l'empreinte SHA-256 du contenu validé. "
+                           "À jour : le contenu de la fiche n'a pas changé depuis la validation.",
+                     "en": "Hash: the first 12 characters of the SHA-256 of the content signed. "
+                           "Current: the card's content has not changed since it was signed."},
     "signoff_card": {"ar": "الالتزام", "fr": "Engagement", "en": "Commitment"},
+    "signoff_party": {"ar": "الطرف", "fr": "Partie", "en": "Party"},
     "signoff_name": {"ar": "الاسم", "fr": "Nom", "en": "Name"},
     "signoff_role": {"ar": "الصفة", "fr": "Rôle", "en": "Role"},
     "signoff_organisation": {"ar": "المؤسسة", "fr": "Organisation", "en": "Organisation"},
+    "signoff_decision": {"ar": "القرار", "fr": "Décision", "en": "Decision"},
     "signoff_date": {"ar": "التاريخ", "fr": "Date", "en": "Date"},
-    "signoff_hash": {"ar": "بصمة المحتوى (SHA-256)", "fr": "Empreinte du contenu (SHA-256)",
-                     "en": "Content hash (SHA-256)"},
+    # A line break before "(SHA-256)": the annex's hash column is narrow, and a break at its
+    # hyphen inside Arabic text would read "(SHA-" then "256)".
+    "signoff_hash": {"ar": "البصمة\n(SHA-256)", "fr": "Empreinte\n(SHA-256)", "en": "Hash\n(SHA-256)"},
+    "signoff_current": {"ar": "سارية", "fr": "À jour", "en": "Current"},
+    # The "current" cell: yes; no, the card changed since; the server did not say.
+    "signoff_is_current": {"ar": "نعم", "fr": "oui", "en": "yes"},
+    "signoff_is_stale": {"ar": "لا — صودق على نسخة سابقة", "fr": "non — validée sur une version antérieure",
+                      "en": "no — signed an earlier version"},
+    "signoff_is_unknown": {"ar": "غير متحقق منها", "fr": "non vérifiée", "en": "not checked"},
     "page_of": {"ar": "الصفحة {page} من {pages}", "fr": "Page {page} sur {pages}", "en": "Page {page} of {pages}"},
     "period": {"ar": "الفترة: {start} – {end}", "fr": "Période : {start} – {end}", "en": "Period: {start} – {end}"},
     "date": {"ar": "التاريخ: {date}", "fr": "Date : {date}", "en": "Date: {date}"},
@@ -51,6 +67,21 @@ STRINGS: dict[str, dict[str, str]] = {
     "whole_card": {"ar": "البطاقة كاملة", "fr": "Toute la fiche", "en": "Whole card"},
 }
 
+# The roles a person signs a card as, worded as the application's own interface words them
+# (server/i18n/*.json "role.<id>"; a test keeps the two the same).
+ROLES: dict[str, dict[str, str]] = {
+    "lead": {"ar": "نقطة الاتصال الحكومية", "fr": "Point focal gouvernemental", "en": "Lead (government focal point)"},
+    "co_lead": {"ar": "الشريك الرائد من المجتمع المدني", "fr": "Co-pilote (société civile)",
+                "en": "Co-lead (civil society)"},
+    "approver": {"ar": "مصادق", "fr": "Approbateur", "en": "Approver"},
+    "steering": {"ar": "عضو لجنة الإشراف", "fr": "Membre du comité de pilotage", "en": "Steering committee member"},
+    "coordinator": {"ar": "منسق", "fr": "Coordinateur", "en": "Coordinator"},
+}
+DECISIONS: dict[str, dict[str, str]] = {
+    "approve": {"ar": "موافقة", "fr": "approuvée", "en": "approved"},
+    "reject": {"ar": "رفض", "fr": "rejetée", "en": "rejected"},
+}
+
 
 def check_lang(lang: str) -> str:
     """Return `lang` if the exporters support it (the one language check, schemas.vocabulary).
@@ -64,6 +95,16 @@ def check_lang(lang: str) -> str:
 def text(key: str, lang: str, **values: Any) -> str:
     """The chrome string `key` in `lang`, with its placeholders filled."""
     return STRINGS[key][lang].format(**values)
+
+
+def role_label(role: str, lang: str) -> str:
+    """The label of a sign-off role id in `lang`; an id this module does not know, as it is."""
+    return ROLES[role][lang] if role in ROLES else role
+
+
+def decision_label(decision: str, lang: str) -> str:
+    """"approved" / "rejected" in `lang` for "approve" / "reject"; another value as it is."""
+    return DECISIONS[decision][lang] if decision in DECISIONS else decision
 
 
 def parts(key: str, lang: str) -> list[tuple[str, bool]]:

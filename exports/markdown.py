@@ -11,11 +11,20 @@ from collections.abc import Callable
 import schemas
 
 from . import i18n, values
-from .errors import UnknownFieldTypeError
+from .errors import ExportError, PlanError, UnknownFieldTypeError
 from .markdown_rich import cell_text, escape_text, rich_markdown
-from .plan import axis_heading, check_plan, grouped_cards, signoffs
-
-EMPTY = "—"
+from .plan import (
+    EMPTY,
+    SIGNOFF_COLUMNS,
+    axis_heading,
+    check_plan,
+    check_signoffs,
+    grouped_cards,
+    signoff_cells,
+    signoff_state,
+    signoffs,
+    sort_signoffs,
+)
 
 
 def pipe_table(headers: list[str], rows: list[list[str]]) -> str:
@@ -79,23 +88,57 @@ def card_sections(template: dict[str, Any], content: dict[str, Any], lang: str, 
     return out
 
 
-def card_markdown(template: dict[str, Any], content: dict[str, Any], lang: str) -> str:
+def signoff_table(entries: list[dict[str, Any]], lang: str, card_column: bool) -> str:
+    """The sign-off annex as a pipe table (with a first column naming the card in a plan), or
+    the "no sign-offs yet" sentence.
+
+    Cells as in the Word annex (exports/plan.py signoff_cells): the hash's first 12
+    characters, and "current" yes / no (in bold: signed an earlier version) / not checked.
+    """
+    if not entries:
+        return escape_text(i18n.text("no_signoffs", lang))
+    columns = (("card",) if card_column else ()) + SIGNOFF_COLUMNS
+    rows = []
+    for signoff in entries:
+        cells = {"card": str(signoff.get("card_number") or ""), **signoff_cells(signoff, lang)}
+        row = [cell_text(cells[c]) or EMPTY for c in columns]
+        if signoff_state(signoff) == "stale":
+            row[-1] = f"**{row[-1]}**"
+        rows.append(row)
+    lines = ["| " + " | ".join(cell_text(i18n.text(f"signoff_{c}", lang)) for c in columns) + " |",
+             "| " + " | ".join("---" for _ in columns) + " |"]
+    lines.extend("| " + " | ".join(row) + " |" for row in rows)
+    return escape_text(i18n.text("signoff_note", lang)) + "\n\n" + "\n".join(lines)
+
+
+def card_markdown(template: dict[str, Any], content: dict[str, Any], lang: str, *,
+                  signoffs: list[dict[str, Any]] | None = None) -> str:
     """One card as Markdown.
 
     Args:
         template: the card template.
         content: the card's canonical content.
         lang: "ar", "fr" or "en" (labels and option names).
+        signoffs: None for no annex; the card's sign-offs (exports/plan.py's shape, possibly
+            an empty list) for a "Sign-offs" section after the fields.
 
     Returns:
         The Markdown text, ending with a newline.
 
     Raises:
-        ExportError: for an unsupported language or content of the wrong shape.
+        ExportError: for an unsupported language, content or sign-offs of the wrong shape.
     """
     i18n.check_lang(lang)
     values.check_content(template, content)
-    return "\n\n".join(card_sections(template, content, lang, 1)) + "\n"
+    out = card_sections(template, content, lang, 1)
+    if signoffs is not None:
+        try:
+            check_signoffs(signoffs, "signoffs", card_number=False)
+        except PlanError as error:
+            raise ExportError(f"{error.path}: {error.message}") from None
+        out.append(f"## {escape_text(i18n.text('signoffs_heading', lang))}")
+        out.append(signoff_table(sort_signoffs(signoffs), lang, card_column=False))
+    return "\n\n".join(out) + "\n"
 
 
 def plan_markdown(template: dict[str, Any], plan: dict[str, Any], lang: str) -> str:
@@ -135,14 +178,5 @@ def plan_markdown(template: dict[str, Any], plan: dict[str, Any], lang: str) -> 
             out.extend(sections)
 
     out.append(f"## {escape_text(i18n.text('annex_signoffs', lang))}")
-    annex = signoffs(plan)
-    if annex:
-        keys = ("card", "name", "role", "organisation", "date", "hash")
-        out.append(pipe_table(
-            [i18n.text(f"signoff_{k}", lang) for k in keys],
-            [[str(s.get("card_number") or ""), str(s.get("name") or ""), str(s.get("role") or ""),
-              i18n.localized(s.get("organisation"), lang), str(s.get("date") or ""), str(s.get("hash") or "")]
-             for s in annex]))
-    else:
-        out.append(escape_text(i18n.text("no_signoffs", lang)))
+    out.append(signoff_table(signoffs(plan), lang, card_column=True))
     return "\n\n".join(out) + "\n"

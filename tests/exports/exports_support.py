@@ -146,6 +146,11 @@ AXES = [
 ]
 LEAD = {"ar": "وزارة الاقتصاد والمالية", "fr": "Ministère de l'Économie et des Finances"}
 CO_LEAD = {"ar": "جمعية الشفافية المغربية", "fr": "Transparency Maroc"}
+# Labels of approval requirements a sign-off counts for (the plan's "party" of a sign-off).
+PARTY_LEAD = {"ar": "المؤسسة القائدة", "fr": "Institution chef de file", "en": "Lead institution"}
+PARTY_CIVIL = {"ar": "المصادق من المجتمع المدني", "fr": "Approbateur de la société civile",
+               "en": "Civil-society approver"}
+PARTY_STEERING = {"ar": "لجنة الإشراف", "fr": "Comité de pilotage", "en": "Steering committee"}
 
 
 def card_content(fields: dict[str, Any], number: str, axis: dict[str, Any]) -> dict[str, Any]:
@@ -174,10 +179,11 @@ def make_plan(n_cards: int = 4, signoffs: bool = True, final: bool = False) -> d
         "axes": copy.deepcopy(AXES),
         "cards": cards,
         "signoffs": [
-            {"card_number": "1", "name": "سعاد العلمي", "role": "approver", "organisation": "وزارة الاقتصاد والمالية",
-             "date": "2026-05-01", "hash": "a" * 64},
-            {"card_number": "2", "name": "Karim Benali", "role": "approver", "organisation": "Transparency Maroc",
-             "date": "2026-05-02", "hash": "b" * 64},
+            {"card_number": "1", "party": PARTY_LEAD, "name": "سعاد العلمي", "role": "lead", "organisation": LEAD,
+             "decision": "approve", "date": "2026-05-01", "hash": "a" * 64, "current": True},
+            {"card_number": "2", "party": PARTY_CIVIL, "name": "Karim Benali", "role": "co_lead",
+             "organisation": CO_LEAD, "decision": "approve", "date": "2026-05-02", "hash": "b" * 64,
+             "current": True},
         ] if signoffs else [],
     }
 

@@ -272,8 +272,10 @@ def test_summary_table_and_signoff_annex(template):
     assert rows[1][0] == "Axe 1 : Accès à l'information"
     assert rows[2][0] == "1" and rows[2][2] == "Ministère de l'Économie et des Finances"
     annex = document.tables[-1]
-    assert [c.text for c in annex.rows[0].cells][-1] == "Empreinte du contenu (SHA-256)"
-    assert annex.rows[1].cells[-1].text == "a" * 64
+    assert [c.text for c in annex.rows[0].cells][-2:] == ["Empreinte\n(SHA-256)", "À jour"]
+    assert annex.rows[1].cells[0].text.startswith("Engagement n° 1 : ")   # the card's group row
+    # The hash's first 12 characters, isolated left to right (test_exports_signoff_annex.py).
+    assert annex.rows[2].cells[-2].text == "\u2066" + "a" * 12 + "\u2069"
     empty = docx.Document(io.BytesIO(plan_docx(template, make_plan(2, signoffs=False), "ar")))
     assert "لا توجد أي مصادقة بعد." in [p.text for p in empty.paragraphs]
 
