@@ -26,7 +26,8 @@ def _wants_json() -> bool:
     return request.path.startswith("/api/")
 
 
-def error_response(status: int, code: str, message: str, field: str | None = None):
+def error_response(status: int, code: str, message: str, field: str | None = None,
+                   extra: dict | None = None):
     try:
         db.session().rollback()
     except OperationalError:
@@ -35,6 +36,7 @@ def error_response(status: int, code: str, message: str, field: str | None = Non
         body = {"error": code, "message": message}
         if field:
             body["field"] = field
+        body.update(extra or {})
         return jsonify(body), status
     return render_template("error.html", status=status, code=code, message=message), status
 
@@ -42,7 +44,8 @@ def error_response(status: int, code: str, message: str, field: str | None = Non
 def init_app(app: Flask) -> None:
     @app.errorhandler(ServiceError)
     def _service(exc: ServiceError):
-        response, status = error_response(exc.status, exc.code, exc.message, exc.field)
+        response, status = error_response(exc.status, exc.code, exc.message, exc.field,
+                                          getattr(exc, "extra", None))
         # An error may name headers of its own (Retry-After on a 429).
         return response, status, getattr(exc, "headers", None) or {}
 

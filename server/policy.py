@@ -21,11 +21,13 @@ if TYPE_CHECKING:
 
     from .models import User
 
-PLAN_ACTIONS = ("plan.view", "plan.manage", "plan.manage_roles", "plan.export", "card.create")
+PLAN_ACTIONS = ("plan.view", "plan.manage", "plan.manage_roles", "plan.export", "plan.audit", "card.create")
+# There is no "approve" action: a card is approved by the workflow itself once the plan's
+# approval policy is met by current sign-offs (server/services/workflow.py).
 CARD_ACTIONS = (
     "card.view", "card.edit", "card.comment", "card.manage_roles", "card.edit_metadata",
-    "card.submit", "card.request_changes", "card.approve", "card.publish", "card.signoff",
-    "card.attest", "card.export",
+    "card.submit", "card.request_changes", "card.publish", "card.signoff", "card.block",
+    "card.attest", "card.export", "card.save_version", "card.restore",
 )
 ACTIONS = PLAN_ACTIONS + CARD_ACTIONS
 
@@ -33,17 +35,21 @@ _READ = {"card.view", "card.export"}
 _WRITE = _READ | {"card.edit", "card.comment"}
 ROLE_ACTIONS: dict[str, frozenset[str]] = {
     "coordinator": frozenset({
-        "plan.view", "plan.manage", "plan.manage_roles", "plan.export", "card.create",
-        *_WRITE, "card.manage_roles", "card.edit_metadata", "card.submit", "card.request_changes",
-        "card.approve", "card.publish", "card.attest",
+        "plan.view", "plan.manage", "plan.manage_roles", "plan.export", "plan.audit", "card.create",
+        *_WRITE, "card.manage_roles", "card.edit_metadata", "card.request_changes",
+        "card.publish", "card.attest", "card.save_version", "card.restore",
     }),
-    "steering": frozenset({"plan.view", "plan.export", *_READ, "card.comment", "card.signoff",
-                           "card.request_changes"}),
-    "lead": frozenset({"plan.view", *_WRITE, "card.manage_roles", "card.submit", "card.attest"}),
-    "co_lead": frozenset({"plan.view", *_WRITE, "card.manage_roles", "card.submit", "card.attest"}),
-    "contributor": frozenset({"plan.view", *_WRITE}),
+    "steering": frozenset({"plan.view", "plan.export", "plan.audit", *_READ, "card.comment", "card.signoff",
+                           "card.request_changes", "card.block"}),
+    # Leads sign off only where the plan's approval policy names them (services/signoffs.py).
+    "lead": frozenset({"plan.view", *_WRITE, "card.manage_roles", "card.submit", "card.attest",
+                       "card.signoff", "card.save_version", "card.restore"}),
+    "co_lead": frozenset({"plan.view", *_WRITE, "card.manage_roles", "card.submit", "card.attest",
+                          "card.signoff", "card.save_version", "card.restore"}),
+    "contributor": frozenset({"plan.view", *_WRITE, "card.save_version"}),
     "reviewer": frozenset({"plan.view", *_READ, "card.comment"}),
-    "approver": frozenset({"plan.view", *_READ, "card.comment", "card.signoff", "card.request_changes"}),
+    "approver": frozenset({"plan.view", *_READ, "card.comment", "card.signoff", "card.request_changes",
+                           "card.block"}),
     "viewer": frozenset({"plan.view", *_READ}),
 }
 
@@ -55,8 +61,9 @@ STATUS_RULES: dict[str, frozenset[str]] = {
     "card.edit_metadata": frozenset({"draft"}),
     "card.submit": frozenset({"draft"}),
     "card.request_changes": frozenset({"in_review", "approved"}),
-    "card.approve": frozenset({"in_review"}),
     "card.signoff": frozenset({"in_review"}),
+    "card.block": frozenset({"draft", "in_review"}),
+    "card.restore": frozenset({"draft"}),
     "card.publish": frozenset({"approved"}),
     "card.attest": frozenset({"draft", "in_review"}),
 }

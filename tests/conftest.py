@@ -186,6 +186,18 @@ class Factory:
             s.get(User, user_id), role))
 
 
+    def without_criteria(self, plan_id: int) -> None:
+        """Turn the plan's drafting criteria off (as its coordinator may), so that a bare test
+        card can be submitted for review."""
+        from server.models import Plan
+
+        with self.app.app_context():
+            session = db.session()
+            plan = session.get(Plan, plan_id)
+            plan.criteria = {**plan.criteria, "disabled": sorted(plan_service.criteria_ids(plan))}
+            session.commit()
+
+
 def _add(session, obj):
     session.add(obj)
     session.flush()

@@ -8,7 +8,6 @@ from ..collab.documents import DocumentNotFound
 from ..content.canonical import content_hash
 from ..models import Card, Plan
 from ..services import cards as card_service
-from ..services import live, workflow
 from . import api, serialize
 from .helpers import ApiError, body, documents, lookup, require, user
 
@@ -28,7 +27,7 @@ def _permissions(card: Card) -> dict[str, bool]:
     session = db.session()
     return {action.split(".", 1)[1]: policy.allowed(session, user(), action, card)
             for action in ("card.edit", "card.comment", "card.manage_roles", "card.edit_metadata",
-                           "card.submit", "card.approve", "card.publish", "card.signoff")}
+                           "card.submit", "card.publish", "card.signoff", "card.restore", "card.save_version")}
 
 
 @api.get("/plans/<int:plan_id>/cards")
@@ -96,21 +95,3 @@ def attest(card_id: int, criterion: str):
     card_service.attest(db.session(), user(), card, criterion, value)
     db.session().commit()
     return jsonify({"criterion": criterion, "attested": value})
-
-
-@api.post("/cards/<int:card_id>/status")
-def change_status(card_id: int):
-    card = lookup(Card, card_id, "card")
-    # Before the transition check, which would tell anyone the card's status.
-    require("card.view", card)
-    data = body()
-    target = data.get("status")
-    if not isinstance(target, str):
-        raise ApiError(422, "invalid", "Send {\"status\": ...}.", field="status")
-    reason = data.get("reason", "")
-    if not isinstance(reason, str):
-        raise ApiError(422, "invalid", "reason must be a text", field="reason")
-    workflow.move(db.session(), user(), card, target, reason)
-    db.session().commit()
-    live.rights_changed(card_ids=[card.id])
-    return jsonify(serialize.card(card))

@@ -8,7 +8,9 @@ from flask import current_app, jsonify, request
 
 from .. import db
 from ..services import notifications as inbox
+from ..services import signoffs as signoff_service
 from ..services import threads as service
+from ..services import workflow
 from . import api
 from ..i18n import translate
 from .helpers import ApiError, body, documents, is_id, user
@@ -120,7 +122,11 @@ def _set_status(thread_id: int, status: str, kind: str):
     thread = service.thread_for(session, user(), thread_id, "card.comment")
     _limit()
     service.set_status(session, user(), thread, status)
-    return _answer(kind, thread)
+    approved = signoff_service.thread_settled(session, documents(), user(), thread)
+    answer = _answer(kind, thread)
+    if approved is not None:
+        workflow.announce(approved)
+    return answer
 
 
 @api.post("/threads/<int:thread_id>/resolve")

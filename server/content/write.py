@@ -68,37 +68,42 @@ def set_rich_text(fragment: XmlFragment, tree: list[dict[str, Any]]) -> None:
         _fill(fragment, tree or [{"type": "paragraph"}])
 
 
+def _cell(col: dict[str, Any], value: Any) -> Any:
+    return Text(value) if col["type"] == "text" else value
+
+
 def _write_table(target, field: dict[str, Any], rows: list[dict[str, Any]]) -> None:
-    existing = {str(r.get("id")): r for r in target if isinstance(r, Map)}
+    """Make the table hold `rows`, in that order. A row keeps its identity (and what people
+    are typing in it) where it already is; a row that has to move is taken out and put back
+    at its place with its id, as the editor's "move row" does."""
     columns = field["columns"]
-    new_rows = []
-    for row in rows:
-        rid = row.get("id") or new_row_id()
-        old = existing.get(rid)
-        if old is not None:
-            for col in columns:
-                if col["id"] not in row:
-                    continue
-                if col["type"] == "text" and isinstance(old.get(col["id"]), Text):
-                    set_text(old[col["id"]], row[col["id"]])
-                else:
-                    old[col["id"]] = row[col["id"]]
-            new_rows.append(None)
-        else:
-            cells: dict[str, Any] = {"id": rid}
-            for col in columns:
-                val = row.get(col["id"], "")
-                cells[col["id"]] = Text(val) if col["type"] == "text" else val
-            new_rows.append(Map(cells))
-    wanted = [row.get("id") for row in rows]
-    # Drop rows that are gone, then append the new ones; kept rows keep their identity.
+    wanted = [str(row.get("id") or new_row_id()) for row in rows]
     for index in range(len(target) - 1, -1, -1):
         row = target[index]
         if not isinstance(row, Map) or str(row.get("id")) not in wanted:
             del target[index]
-    for prelim in new_rows:
-        if prelim is not None:
-            target.append(prelim)
+    for i, (rid, row) in enumerate(zip(wanted, rows)):
+        current = target[i] if i < len(target) else None
+        if current is not None and str(current.get("id")) == rid:
+            for col in columns:
+                if col["id"] not in row:
+                    continue
+                if col["type"] == "text" and isinstance(current.get(col["id"]), Text):
+                    set_text(current[col["id"]], row[col["id"]])
+                else:
+                    current[col["id"]] = row[col["id"]]
+            continue
+        kept: dict[str, Any] = {}
+        for j in range(i + 1, len(target)):
+            if str(target[j].get("id")) == rid:
+                kept = {key: str(value) if isinstance(value, Text) else value
+                        for key, value in target[j].items()}
+                del target[j]
+                break
+        cells: dict[str, Any] = {"id": rid}
+        for col in columns:
+            cells[col["id"]] = _cell(col, row.get(col["id"], kept.get(col["id"], "")))
+        target.insert(i, Map(cells))
 
 
 def write_field(doc: Doc, field: dict[str, Any], value: Any) -> None:

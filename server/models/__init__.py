@@ -1,6 +1,7 @@
 """The database models. They import neither views nor the collaboration engine."""
 from __future__ import annotations
 
+from .approval import DECISIONS, VERSION_KINDS, CardVersion, Signoff
 from .accounts import LANGUAGES, ORGANISATION_KINDS, ApiToken, Organisation, User
 from .base import Base, utcnow
 from .plans import Axis, Card, Plan
@@ -13,4 +14,5 @@ __all__ = [
     "ApiToken", "Organisation", "User", "Base", "utcnow", "Axis", "Card", "Plan",
     "AuditEvent", "CompactedState", "CardUpdate", "Attestation", "Invitation", "RoleAssignment",
     "NOTIFICATION_KINDS", "THREAD_STATUSES", "Comment", "Notification", "Thread",
+    "DECISIONS", "VERSION_KINDS", "CardVersion", "Signoff",
 ]

@@ -15,7 +15,7 @@ from .accounts import User
 from .base import Base, utcnow
 
 THREAD_STATUSES = ("open", "resolved")
-NOTIFICATION_KINDS = ("mention", "reply", "new_thread", "resolved")
+NOTIFICATION_KINDS = ("mention", "reply", "new_thread", "resolved", "submitted", "approved", "changes_requested")
 
 
 class Thread(Base):
@@ -42,6 +42,8 @@ class Thread(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     resolved_at: Mapped[datetime | None]
+    # Set by an approver or steering member: while open, the card cannot be approved.
+    blocking: Mapped[bool] = mapped_column(default=False)
 
     created_by: Mapped[User] = relationship(foreign_keys=[created_by_id])
     resolved_by: Mapped[User | None] = relationship(foreign_keys=[resolved_by_id])
@@ -66,7 +68,8 @@ class Comment(Base):
 
 
 class Notification(Base):
-    """An entry of a user's inbox: a mention, a reply, a new thread, a thread resolved."""
+    """An entry of a user's inbox: a mention, a reply, a new thread, a thread resolved; a card
+    submitted to those who sign it, approved, or sent back to its leads."""
 
     __tablename__ = "notifications"
     __table_args__ = (Index("ix_notifications_user", "user_id", "id"),)
@@ -75,7 +78,7 @@ class Notification(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     kind: Mapped[str] = mapped_column(String(20))
     card_id: Mapped[int] = mapped_column(ForeignKey("cards.id"))
-    thread_id: Mapped[int] = mapped_column(ForeignKey("threads.id"))
+    thread_id: Mapped[int | None] = mapped_column(ForeignKey("threads.id"))  # None: about the card
     comment_id: Mapped[int | None] = mapped_column(ForeignKey("comments.id"))
     actor_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -83,4 +86,4 @@ class Notification(Base):
     mailed_at: Mapped[datetime | None]  # set when mailed, or when mail was not wanted
 
     actor: Mapped[User] = relationship(foreign_keys=[actor_id])
-    thread: Mapped[Thread] = relationship()
+    thread: Mapped[Thread | None] = relationship()

@@ -118,6 +118,16 @@ def content(documents: Documents, card: Card) -> dict[str, Any]:
     return content_and_problems(documents, card)[0]
 
 
+def content_from(doc: Any, card: Card) -> dict[str, Any]:
+    """The canonical content of `doc`, a copy of the card's document."""
+    return canonical.canonical_content(doc, template_of(card.plan), card_metadata(card))
+
+
+def current_hash(documents: Documents, card: Card) -> str:
+    """The SHA-256 of the card's canonical content now: what a sign-off must name."""
+    return canonical.content_hash(content(documents, card))
+
+
 def content_and_problems(documents: Documents, card: Card) -> tuple[dict[str, Any], list[dict[str, str]]]:
     """The card's canonical content and what had to be dropped or reshaped to compute it.
 

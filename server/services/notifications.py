@@ -30,7 +30,7 @@ MAIL_LOCK = (0x494C545A, 0)  # PostgreSQL advisory lock: one process mails at a 
 INBOX_LIMIT = 200
 
 
-def _add(session: Session, users: list[User], kind: str, card: Card, thread: Thread,
+def _add(session: Session, users: list[User], kind: str, card: Card, thread: Thread | None,
          comment: Comment | None, actor: User, skip: set[int]) -> list[User]:
     added = []
     for user in users:
@@ -78,6 +78,15 @@ def resolved(session: Session, card: Card, thread: Thread, actor: User) -> None:
     _add(session, _participants(session, thread), "resolved", card, thread, None, actor, set())
 
 
+def workflow_event(session: Session, card: Card, kind: str, actor: User | None, users: list[User],
+                   thread: Thread | None = None) -> None:
+    """A card was submitted (to the parties who sign), approved or sent back (to its leads)."""
+    if actor is None:
+        return
+    _add(session, users, kind, card, thread, thread.comments[0] if thread is not None and thread.comments else None,
+         actor, set())
+
+
 # -- the inbox -----------------------------------------------------------------------------
 
 def inbox(session: Session, user: User, unread_only: bool = False) -> list[Notification]:
@@ -108,7 +117,7 @@ def summary(session: Session, note: Notification, lang: str) -> str:
 def excerpt(session: Session, note: Notification) -> str:
     """The comment's text (or the thread's first), shortened, for the inbox and the mail."""
     comment = session.get(Comment, note.comment_id) if note.comment_id else None
-    if comment is None:
+    if comment is None and note.thread is not None:
         comment = note.thread.comments[0] if note.thread.comments else None
     if comment is None or comment.deleted_at is not None:
         return ""
@@ -127,6 +136,8 @@ def as_json(session: Session, note: Notification, lang: str) -> dict[str, Any]:
 
 
 def link(note: Notification) -> str:
+    if note.thread_id is None:
+        return f"/cards/{note.card_id}#approval"
     return f"/cards/{note.card_id}#thread-{note.thread_id}"
 
 

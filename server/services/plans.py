@@ -10,7 +10,7 @@ from schemas.vocabulary import MONTH_FORMAT, is_month
 
 from ..content import validation
 from ..models import Axis, Organisation, Plan, RoleAssignment
-from . import audit
+from . import approval_policy, audit
 from .errors import Invalid
 
 if TYPE_CHECKING:
@@ -18,7 +18,6 @@ if TYPE_CHECKING:
 
     from ..models import User
 
-DEFAULT_APPROVAL = {"required": ["lead", "co_lead", "steering"]}
 
 
 def _text(data: dict[str, Any], key: str, limit: int = 300) -> str:
@@ -53,7 +52,7 @@ def create_plan(session: Session, actor: User, data: dict[str, Any]) -> Plan:
     plan = Plan(title_ar=_text(data, "title_ar"), title_fr=_text(data, "title_fr"),
                 period_start=start, period_end=end, template_id=template_id, template_version=version,
                 criteria={"id": schemas.DEFAULT_CRITERIA[0], "version": schemas.DEFAULT_CRITERIA[1], "disabled": []},
-                approval_policy=dict(DEFAULT_APPROVAL))
+                approval_policy=approval_policy.check(approval_policy.DEFAULT_POLICY))
     if data.get("coordinator_org_id") is not None:
         plan.coordinator_org = _organisation(session, data["coordinator_org_id"], "coordinator_org_id")
     session.add(plan)
@@ -83,13 +82,8 @@ def update_plan(session: Session, actor: User, plan: Plan, data: dict[str, Any])
         plan.criteria = {**plan.criteria, "disabled": sorted(set(disabled))}
         changed["criteria_disabled"] = plan.criteria["disabled"]
     if "approval_policy" in data:
-        required = (data["approval_policy"] or {}).get("required")
-        allowed = {"lead", "co_lead", "approver", "steering", "coordinator"}
-        if not isinstance(required, list) or not required or any(r not in allowed for r in required):
-            raise Invalid(f"approval_policy.required must list parties among {sorted(allowed)}",
-                          field="approval_policy")
-        plan.approval_policy = {"required": required}
-        changed["approval_policy"] = plan.approval_policy
+        # Through set_approval_policy, which re-evaluates the cards in review.
+        raise Invalid("change the approval policy with PUT /plans/{id}/approval-policy", field="approval_policy")
     if "final" in data:
         if not isinstance(data["final"], bool):
             raise Invalid("final must be true or false", field="final")

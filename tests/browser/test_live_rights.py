@@ -26,10 +26,9 @@ def editable(page: CardPage) -> bool:
     return page.page.locator(EDITABLE).is_editable()
 
 
-def test_sent_for_review_while_typing_turns_the_page_read_only_and_keeps_the_unsaved_text(people, live_server):
+def test_submitted_for_review_while_typing_turns_the_page_read_only_and_keeps_the_unsaved_text(people, live_server):
     lead = people("lead", lang="ar")
     contributor = people("co_lead", lang="fr")
-    coordinator = people("coordinator", open_card=False)
     contributor.allowed_errors.append(re.compile(r"ERR_INTERNET_DISCONNECTED|WebSocket connection .* failed"))
     assert editable(lead) and editable(contributor)
 
@@ -41,7 +40,11 @@ def test_sent_for_review_while_typing_turns_the_page_read_only_and_keeps_the_uns
     contributor.page.keyboard.press("End")
     contributor.page.keyboard.type(unsaved)
 
-    status, body = api(coordinator, "POST", f"/cards/{live_server.people['card_id']}/status", {"status": "in_review"})
+    # The lead ticks the manual criteria and submits the card for review.
+    card_id = live_server.people["card_id"]
+    for criterion in ("baseline_data", "verifiable", "open_government_lens"):
+        assert api(lead, "PUT", f"/cards/{card_id}/attestations/{criterion}", {"attested": True})[0] == 200
+    status, body = api(lead, "POST", f"/cards/{card_id}/submit", {})
     assert status == 200, body
 
     # The lead, online, is told at once, in Arabic.

@@ -53,14 +53,14 @@ def test_removing_a_role_stops_that_connection_at_once(server, world, connect, a
     assert contributor.join(world.card_id)["error"] == "no_access"
 
 
-def test_a_card_leaving_draft_turns_its_editors_read_only_at_once(server, world, connect):
+def test_a_card_leaving_draft_turns_its_editors_read_only_at_once(server, world, connect, factory):
+    factory.without_criteria(world.plan_id)
     lead = connect(server, world.tokens["lead"])
     contributor = connect(server, world.tokens["contributor"])
     reviewer = connect(server, world.tokens["reviewer"])
     for client in (lead, contributor, reviewer):
         assert client.join(world.card_id)["ok"]
-    status, body = call(server, "POST", f"/cards/{world.card_id}/status", world.tokens["coordinator"],
-                        {"status": "in_review"})
+    status, body = call(server, "POST", f"/cards/{world.card_id}/submit", world.tokens["lead"], {})
     assert status == 200, body
     assert contributor.edit(insert_text("after submit"))["error"] == "read_only"
     assert lead.edit(insert_text("after submit"))["error"] == "read_only"

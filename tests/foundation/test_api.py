@@ -106,16 +106,25 @@ def test_reviewer_cannot_write_content_or_metadata(client, setup, factory, app):
     assert client.get(f"/api/v1/cards/{card['id']}", headers=stranger).status_code == 403
 
 
-def test_status_flow_is_audited_and_locks_editing(client, setup, app):
+def test_status_flow_is_audited_and_locks_editing(client, setup, app, factory):
     h = setup["h"]
     card = client.post(f"/api/v1/plans/{setup['plan']}/cards", headers=h, json={}).json
-    url = f"/api/v1/cards/{card['id']}/status"
-    assert client.post(url, headers=h, json={"status": "published"}).status_code == 409
-    assert client.post(url, headers=h, json={"status": "in_review"}).json["status"] == "in_review"
-    res = client.patch(f"/api/v1/cards/{card['id']}/content", headers=h, json={"fields": {"title": "x"}})
+    url = f"/api/v1/cards/{card['id']}"
+    # The coordinator neither submits nor approves; a bare card fails its criteria anyway.
+    assert client.post(f"{url}/status", headers=h, json={"status": "approved"}).status_code in (404, 405)
+    assert client.post(f"{url}/submit", headers=h).status_code == 403
+    lead = factory.user()
+    factory.grant(setup["admin"], lead, "lead", setup["plan"], card["id"])
+    lh = bearer(app, lead)
+    refused = client.post(f"{url}/submit", headers=lh)
+    assert refused.status_code == 422 and refused.json["error"] == "criteria_failing" and refused.json["criteria"]
+    factory.without_criteria(setup["plan"])
+    assert client.post(f"{url}/submit", headers=lh).json["card"]["status"] == "in_review"
+    assert client.post(f"{url}/submit", headers=lh).status_code == 409  # already in review
+    res = client.patch(f"{url}/content", headers=lh, json={"fields": {"title": "x"}})
     assert res.status_code == 403
-    assert client.post(url, headers=h, json={"status": "draft"}).status_code == 422  # a reason is required
-    assert client.post(url, headers=h, json={"status": "draft", "reason": "أضيفوا مؤشرات"}).status_code == 200
+    assert client.post(f"{url}/request-changes", headers=h, json={}).status_code == 422  # a reason is required
+    assert client.post(f"{url}/request-changes", headers=h, json={"reason": "أضيفوا مؤشرات"}).status_code == 200
     with app.app_context():
         events = db.session().scalars(select(AuditEvent).where(AuditEvent.action == "card.status_changed")
                                       .order_by(AuditEvent.id)).all()

@@ -19,6 +19,7 @@ ON_DRAFT = {
     "plan.manage": "coordinator",
     "plan.manage_roles": "coordinator",
     "plan.export": "coordinator steering",
+    "plan.audit": "coordinator steering",
     "card.create": "coordinator",
     "card.view": "*",
     "card.export": "*",
@@ -26,12 +27,15 @@ ON_DRAFT = {
     "card.comment": "coordinator steering lead co_lead contributor reviewer approver",
     "card.manage_roles": "coordinator lead co_lead",
     "card.edit_metadata": "coordinator",
-    "card.submit": "coordinator lead co_lead",
+    "card.submit": "lead co_lead",
     "card.request_changes": "",
-    "card.approve": "",
     "card.publish": "",
     "card.signoff": "",
+    # Marking a thread as blocking approval: the review gate's own people.
+    "card.block": "steering approver",
     "card.attest": "coordinator lead co_lead",
+    "card.save_version": "coordinator lead co_lead contributor",
+    "card.restore": "coordinator lead co_lead",
 }
 IN_REVIEW = {
     **ON_DRAFT,
@@ -39,15 +43,16 @@ IN_REVIEW = {
     "card.edit_metadata": "",
     "card.submit": "",
     "card.request_changes": "coordinator steering approver",
-    "card.approve": "coordinator",
-    "card.signoff": "steering approver",
+    # Whether a lead's sign-off counts is the plan's approval policy's to say (test_approval.py).
+    "card.signoff": "steering lead co_lead approver",
+    "card.restore": "",
 }
 # Once approved, a card's threads are history: nobody comments any more.
 APPROVED = {
     **IN_REVIEW,
     "card.comment": "",
-    "card.approve": "",
     "card.signoff": "",
+    "card.block": "",
     "card.attest": "",
     "card.publish": "coordinator",
 }

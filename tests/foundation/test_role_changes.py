@@ -23,6 +23,7 @@ def card_world(app, factory):
     factory.grant(admin, people["coordinator"], "coordinator", plan)
     for role in ("lead", "co_lead", "contributor"):
         factory.grant(admin, people[role], role, plan, card)
+    factory.without_criteria(plan)
     return {"admin": admin, "plan": plan, "card": card, **people}
 
 
@@ -42,9 +43,8 @@ def test_a_lead_cannot_open_its_own_review_gate(client, app, card_world):
                       json={"email": "Lead@Example.org", "role": "contributor"})
     assert res.status_code == 403 and "give themselves" in res.json["message"]
     # So the lead cannot send its card, once in review, back to draft to edit it again.
-    status = f"/api/v1/cards/{w['card']}/status"
-    assert client.post(status, headers=lead, json={"status": "in_review"}).status_code == 200
-    res = client.post(status, headers=lead, json={"status": "draft", "reason": "encore"})
+    assert client.post(f"/api/v1/cards/{w['card']}/submit", headers=lead).status_code == 200
+    res = client.post(f"/api/v1/cards/{w['card']}/request-changes", headers=lead, json={"reason": "encore"})
     assert res.status_code == 403
     # The lead still brings in contributors and viewers; the coordinator hands out the gate.
     assert client.post(members, headers=lead, json={"email": "friend@example.org", "role": "viewer"}).status_code == 201
@@ -121,12 +121,11 @@ def test_the_roles_page_shows_emails_only_to_role_managers(client, auth, app, ca
 
 def test_non_members_learn_nothing_of_a_cards_status(client, app, card_world):
     w = card_world
-    coord = bearer(app, w["coordinator"])
-    client.post(f"/api/v1/cards/{w['card']}/status", headers=coord, json={"status": "in_review"})
+    client.post(f"/api/v1/cards/{w['card']}/submit", headers=bearer(app, w["lead"]))
     stranger = bearer(app, w["stranger"])
-    for target in ("published", "approved", "draft", "in_review"):
-        res = client.post(f"/api/v1/cards/{w['card']}/status", headers=stranger, json={"status": target})
-        assert res.status_code == 403, target
+    for move in ("submit", "request-changes", "signoffs", "versions"):
+        res = client.post(f"/api/v1/cards/{w['card']}/{move}", headers=stranger, json={"reason": "x"})
+        assert res.status_code == 404, move
         assert "in_review" not in res.json["message"] and "review" not in res.json["message"]
     assert client.get(f"/api/v1/cards/{w['card']}/members", headers=stranger).status_code == 403
     res = client.post(f"/api/v1/cards/{w['card']}/invitations", headers=stranger,
@@ -151,7 +150,7 @@ def test_committed_role_and_status_changes_reach_live_connections(client, auth, 
     assert live.calls[-1][:4] == ("rights", (), w["plan"], w["friend"])
     client.delete(f"/api/v1/plans/{w['plan']}/members/{res.json['id']}", headers=coord)
     assert live.calls[-1][:4] == ("rights", (), w["plan"], w["friend"])
-    client.post(f"/api/v1/cards/{w['card']}/status", headers=coord, json={"status": "in_review"})
+    client.post(f"/api/v1/cards/{w['card']}/submit", headers=bearer(app, w["lead"]))
     assert live.calls[-1][:4] == ("rights", (w["card"],), None, None)
     # The roles pages too.
     auth.login("coordinator@example.org")

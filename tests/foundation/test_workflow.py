@@ -1,9 +1,13 @@
-"""The workflow module decides every status move itself: the table, then the policy."""
+"""The workflow module decides every status move itself: the table, then the policy; approval
+is its own decision, never an action anyone holds."""
 from __future__ import annotations
 
 import pytest
 
+from flask import current_app
+
 from server import db
+from server.collab.wiring import documents
 from server.models import AuditEvent, Card, User
 from server.services import workflow
 from server.services.errors import Conflict, Forbidden, Invalid
@@ -15,6 +19,7 @@ def card_world(app, factory):
     coordinator = factory.user(org_id=gov)
     plan = factory.plan(coordinator)
     card = factory.card(plan, coordinator)
+    factory.without_criteria(plan)
     people = {"coordinator": coordinator}
     for role in ("lead", "contributor", "reviewer", "viewer", "approver"):
         people[role] = factory.user(org_id=gov)
@@ -22,7 +27,14 @@ def card_world(app, factory):
     return card, people
 
 
-def attempt(app, card_id: int, user_id: int, target: str, reason: str = "", status: str | None = None) -> str:
+MOVES = {
+    "submit": lambda s, u, c, r: workflow.submit(s, documents(current_app), u, c),
+    "request_changes": lambda s, u, c, r: workflow.request_changes(s, documents(current_app), u, c, r),
+    "approve": lambda s, u, c, r: workflow.approve_if_complete(s, documents(current_app), u, c) or "not approved",
+}
+
+
+def attempt(app, card_id: int, user_id: int, move: str, reason: str = "", status: str | None = None) -> str:
     """'moved', or the name of the refusal."""
     with app.app_context():
         session = db.session()
@@ -31,39 +43,43 @@ def attempt(app, card_id: int, user_id: int, target: str, reason: str = "", stat
             card.status = status
             session.commit()
         try:
-            workflow.move(session, session.get(User, user_id), card, target, reason)
+            result = MOVES[move](session, session.get(User, user_id), card, reason)
         except (Conflict, Forbidden, Invalid) as exc:
             session.rollback()
             return type(exc).__name__
         session.commit()
-        return "moved"
+        return result if isinstance(result, str) else "moved"
 
 
-@pytest.mark.parametrize("role, source, target, expected", [
-    ("lead", "draft", "in_review", "moved"),
-    ("contributor", "draft", "in_review", "Forbidden"),
-    ("reviewer", "draft", "in_review", "Forbidden"),
-    ("viewer", "draft", "in_review", "Forbidden"),
-    ("lead", "in_review", "approved", "Forbidden"),  # a lead cannot approve its own card
-    ("lead", "in_review", "draft", "Forbidden"),
-    ("approver", "in_review", "draft", "moved"),
-    ("coordinator", "draft", "published", "Conflict"),  # no such move, whoever asks
-    ("coordinator", "approved", "published", "moved"),
+@pytest.mark.parametrize("role, source, move, expected", [
+    ("lead", "draft", "submit", "moved"),
+    ("coordinator", "draft", "submit", "Forbidden"),  # the card's own leads submit it
+    ("contributor", "draft", "submit", "Forbidden"),
+    ("reviewer", "draft", "submit", "Forbidden"),
+    ("viewer", "draft", "submit", "Forbidden"),
+    ("lead", "in_review", "submit", "Conflict"),  # no such move, whoever asks
+    ("lead", "in_review", "request_changes", "Forbidden"),
+    ("approver", "in_review", "request_changes", "moved"),
+    ("coordinator", "approved", "request_changes", "moved"),
+    ("approver", "draft", "request_changes", "Conflict"),
+    # Nobody has signed: the policy is not met, whoever asks.
+    ("coordinator", "in_review", "approve", "not approved"),
 ])
-def test_every_move_is_checked_against_the_table_and_the_policy(app, card_world, role, source, target, expected):
+def test_every_move_is_checked_against_the_table_and_the_policy(app, card_world, role, source, move, expected):
     card, people = card_world
-    reason = "préciser les jalons" if target == "draft" else ""
-    assert attempt(app, card, people[role], target, reason, status=source) == expected
+    reason = "préciser les jalons" if move == "request_changes" else ""
+    assert attempt(app, card, people[role], move, reason, status=source) == expected
     with app.app_context():
         status = db.session().get(Card, card).status
+    target = {"submit": "in_review", "request_changes": "draft", "approve": "approved"}[move]
     assert status == (target if expected == "moved" else source)
 
 
 def test_going_back_needs_a_reason_and_every_move_is_audited(app, card_world):
     card, people = card_world
-    assert attempt(app, card, people["lead"], "in_review") == "moved"
-    assert attempt(app, card, people["approver"], "draft", "   ") == "Invalid"
-    assert attempt(app, card, people["approver"], "draft", "الجدول الزمني غير واقعي") == "moved"
+    assert attempt(app, card, people["lead"], "submit") == "moved"
+    assert attempt(app, card, people["approver"], "request_changes", "   ") == "Invalid"
+    assert attempt(app, card, people["approver"], "request_changes", "الجدول الزمني غير واقعي") == "moved"
     with app.app_context():
         entries = db.session().query(AuditEvent).filter_by(action="card.status_changed").order_by(AuditEvent.id).all()
         assert [(e.details["previous"], e.details["status"]) for e in entries] == [("draft", "in_review"),
@@ -74,7 +90,9 @@ def test_going_back_needs_a_reason_and_every_move_is_audited(app, card_world):
 def test_the_table_only_names_known_statuses_and_actions():
     from server import policy
 
-    for (source, target), found in workflow.MOVES.items():
-        assert source in workflow.STATUSES and target in workflow.STATUSES
-        assert found.action in policy.CARD_ACTIONS
+    for found in workflow.MOVES.values():
+        assert set(found.sources) <= set(workflow.STATUSES) and found.target in workflow.STATUSES
+        assert found.action is None or found.action in policy.CARD_ACTIONS
+    assert workflow.MOVES["approve"].action is None  # only the policy being met approves
     assert workflow.moves_from("draft") == ["in_review"]
+    assert workflow.moves_from("in_review") == ["draft", "approved"]

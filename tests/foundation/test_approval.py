@@ -1,0 +1,317 @@
+"""Approval through the API, as the parties would do it: submit, sign the content they read, go
+back with a reason, sign again, and the card approves itself once the plan's policy is met."""
+from __future__ import annotations
+
+import copy
+
+import pytest
+
+from server import demo
+from server.models import AuditEvent, CardVersion, Signoff, Thread
+
+from tests.conftest import email_of
+
+FIELDS = copy.deepcopy(demo.load_data()["cards"][0]["fields"])
+ATTESTATIONS = ("baseline_data", "verifiable", "open_government_lens")
+
+
+@pytest.fixture
+def world(app, factory):
+    admin = factory.user(admin=True)
+    gov, cso = factory.org("government"), factory.org("civil_society")
+    plan = factory.plan(admin)
+    axis = factory.axis(plan, admin)
+    card = factory.card(plan, admin, fields=FIELDS, axis_id=axis, lead_org_id=gov, co_lead_org_id=cso)
+    other = factory.card(plan, admin)
+    people = {"admin": admin}
+    for role, org in (("lead", gov), ("co_lead", cso), ("contributor", cso), ("reviewer", cso),
+                      ("approver", cso), ("viewer", gov)):
+        people[role] = factory.user(org_id=org)
+        factory.grant(admin, people[role], role, plan, card)
+    for name, role, org in (("coordinator", "coordinator", gov), ("steering_gov", "steering", gov),
+                            ("steering_cso", "steering", cso)):
+        people[name] = factory.user(org_id=org)
+        factory.grant(admin, people[name], role, plan)
+    people["elsewhere"] = factory.user(org_id=gov)
+    factory.grant(admin, people["elsewhere"], "lead", plan, other)
+    return {"plan": plan, "card": card, "other": other, **people}
+
+
+class As:
+    """Calls the API as one of the world's people (signed in with a cookie, CSRF token sent)."""
+
+    def __init__(self, app, client, auth, world) -> None:
+        self.app, self.client, self.auth, self.world = app, client, auth, world
+        self.who = None
+
+    def __call__(self, name: str) -> As:
+        if name != self.who:
+            self.auth.login(email_of(self.app, self.world[name]))
+            self.who = name
+        return self
+
+    def call(self, method: str, url: str, data=None):
+        return self.client.open(f"/api/v1{url}", method=method, json=data, headers=self.auth.headers())
+
+    def get(self, url):
+        return self.call("GET", url)
+
+    def post(self, url, data=None):
+        return self.call("POST", url, data if data is not None else {})
+
+
+@pytest.fixture
+def as_(app, client, auth, world):
+    return As(app, client, auth, world)
+
+
+def attest_all(as_, card):
+    for criterion in ATTESTATIONS:
+        assert as_("lead").call("PUT", f"/cards/{card}/attestations/{criterion}", {"attested": True}).status_code == 200
+
+
+def sign(as_, name, card, decision="approve", note="", content_hash=None):
+    content_hash = content_hash or as_(name).get(f"/cards/{card}").get_json()["content_hash"]
+    return as_(name).post(f"/cards/{card}/signoffs", {"decision": decision, "content_hash": content_hash,
+                                                       "note": note})
+
+
+def status(as_, card):
+    return as_("viewer").get(f"/cards/{card}").get_json()["status"]
+
+
+def standing(as_, card):
+    return as_("viewer").get(f"/cards/{card}/signoffs").get_json()
+
+
+def test_the_whole_cycle_from_draft_to_approved_and_back(app, as_, world):
+    card = world["card"]
+    # The manual criteria are not attested: submit is refused, naming them.
+    refused = as_("lead").post(f"/cards/{card}/submit")
+    assert refused.status_code == 422 and refused.get_json()["error"] == "criteria_failing"
+    assert {c["id"] for c in refused.get_json()["criteria"]} == set(ATTESTATIONS)
+    assert status(as_, card) == "draft"
+
+    attest_all(as_, card)
+    assert as_("contributor").post(f"/cards/{card}/submit").status_code == 403
+    submitted = as_("co_lead").post(f"/cards/{card}/submit")
+    assert submitted.status_code == 200, submitted.get_json()
+    assert submitted.get_json()["card"]["status"] == "in_review"
+    # Nobody edits a card in review, not even its lead.
+    assert as_("lead").call("PATCH", f"/cards/{card}/content", {"fields": {"title": "x"}}).status_code == 403
+
+    # A signer who read an older text is refused and nothing is recorded.
+    stale = sign(as_, "steering_gov", card, content_hash="0" * 64)
+    assert stale.status_code == 409 and stale.get_json()["field"] == "content_hash"
+    assert standing(as_, card)["signoffs"] == []
+
+    assert sign(as_, "lead", card).status_code == 201
+    assert sign(as_, "lead", card).status_code == 409  # already signed this content
+    assert sign(as_, "steering_gov", card).status_code == 201
+    assert sign(as_, "co_lead", card).status_code == 201
+    before_last = standing(as_, card)
+    assert [r["met"] for r in before_last["requirements"]] == [True, True, True, False]
+    assert status(as_, card) == "in_review"
+    # The last party the policy needs approves the card.
+    last = sign(as_, "steering_cso", card)
+    assert last.status_code == 201 and last.get_json()["card"]["status"] == "approved"
+    assert last.get_json()["complete"] is True
+
+    # Sent back with a reason; the reason is a thread on the card for its writers.
+    assert as_("steering_cso").post(f"/cards/{card}/request-changes", {"reason": "  "}).status_code == 422
+    back = as_("steering_cso").post(f"/cards/{card}/request-changes", {"reason": "Préciser l'indicateur 2"})
+    assert back.status_code == 200 and back.get_json()["card"]["status"] == "draft"
+    threads = as_("lead").get(f"/cards/{card}/threads").get_json()["threads"]
+    assert any(t["field"] is None and "Préciser l'indicateur 2" in t["comments"][0]["body"] for t in threads)
+
+    # An edit makes every earlier sign-off stale: kept, shown, but no longer counting.
+    assert as_("contributor").call("PATCH", f"/cards/{card}/content",
+                                   {"fields": {"title": "الحق في المعلومة: صيغة منقحة"}}).status_code == 200
+    after_edit = standing(as_, card)
+    assert len(after_edit["signoffs"]) == 4
+    assert all(s["active"] and not s["current"] for s in after_edit["signoffs"])
+    assert not any(r["met"] for r in after_edit["requirements"])
+
+    assert as_("lead").post(f"/cards/{card}/submit").get_json()["card"]["status"] == "in_review"
+    for name in ("lead", "co_lead", "steering_gov"):
+        assert sign(as_, name, card).status_code == 201  # replaces their stale sign-off
+    assert status(as_, card) == "in_review"
+    assert sign(as_, "steering_cso", card).get_json()["card"]["status"] == "approved"
+
+    with app.app_context():
+        from server import db
+        session = db.session()
+        kinds = [v.kind for v in session.query(CardVersion).filter_by(card_id=card).order_by(CardVersion.id)]
+        assert kinds[0] == "submitted" and kinds[-1] == "approved" and kinds.count("approved") == 2
+        replaced = session.query(Signoff).filter(Signoff.card_id == card, Signoff.replaced_at.is_not(None)).count()
+        assert replaced == 4
+        actions = {e.action for e in session.query(AuditEvent).filter_by(card_id=card)}
+        assert {"card.status_changed", "signoff.approve", "version.recorded"} <= actions
+
+
+def test_current_sign_offs_still_count_after_a_rejection(app, as_, world):
+    card = world["card"]
+    attest_all(as_, card)
+    as_("lead").post(f"/cards/{card}/submit")
+    assert sign(as_, "lead", card).status_code == 201
+    assert sign(as_, "steering_gov", card).status_code == 201
+    assert sign(as_, "steering_cso", card, "reject").status_code == 422  # a rejection says why
+    rejected = sign(as_, "steering_cso", card, "reject", note="الجدول الزمني غير واقعي")
+    assert rejected.status_code == 201 and rejected.get_json()["card"]["status"] == "draft"
+    with app.app_context():
+        from server import db
+        assert db.session().query(Thread).filter_by(card_id=card, field=None).count() == 1
+
+    # Nothing changed: resubmitted, the two approvals still hold and count.
+    as_("lead").post(f"/cards/{card}/submit")
+    now = standing(as_, card)
+    assert sum(1 for s in now["signoffs"] if s["current"] and s["decision"] == "approve") == 2
+    assert [r["met"] for r in now["requirements"]] == [True, False, True, False]
+    assert sign(as_, "co_lead", card).status_code == 201
+    last = sign(as_, "steering_cso", card)
+    assert last.status_code == 201, last.get_json()
+    assert last.get_json()["card"]["status"] == "approved"
+
+
+def test_who_may_sign_for_what(app, as_, world):
+    card = world["card"]
+    attest_all(as_, card)
+    assert sign(as_, "lead", card).status_code == 403  # not in review yet
+    as_("lead").post(f"/cards/{card}/submit")
+    # The default policy names no approver: theirs would count for nothing.
+    assert sign(as_, "approver", card).status_code == 403
+    for name in ("contributor", "reviewer", "viewer", "coordinator"):
+        assert sign(as_, name, card).status_code == 403, name
+    assert sign(as_, "elsewhere", card, content_hash="0" * 64).status_code == 404
+    # A role one does not hold is refused by name.
+    h = as_("lead").get(f"/cards/{card}").get_json()["content_hash"]
+    refused = as_("lead").post(f"/cards/{card}/signoffs", {"decision": "approve", "content_hash": h, "role": "steering"})
+    assert refused.status_code == 403 and refused.get_json()["field"] == "role"
+    for bad in ({"decision": "maybe", "content_hash": h}, {"decision": "approve", "content_hash": "abc"},
+                {"decision": "approve", "content_hash": h, "note": 5}):
+        assert as_("lead").post(f"/cards/{card}/signoffs", bad).status_code == 422
+    assert standing(as_, card)["signoffs"] == []
+    # Nobody moves a card to approved by hand any more.
+    assert as_("coordinator").post(f"/cards/{card}/status", {"status": "approved"}).status_code in (404, 405)
+
+
+def test_a_sign_off_is_withdrawn_only_by_its_signer_while_in_review(app, as_, world):
+    card = world["card"]
+    attest_all(as_, card)
+    as_("lead").post(f"/cards/{card}/submit")
+    signed = sign(as_, "lead", card).get_json()["signoff_id"]
+    assert as_("co_lead").call("DELETE", f"/signoffs/{signed}").status_code == 403
+    assert as_("elsewhere").call("DELETE", f"/signoffs/{signed}").status_code == 404
+    withdrawn = as_("lead").call("DELETE", f"/signoffs/{signed}")
+    assert withdrawn.status_code == 200
+    assert not withdrawn.get_json()["requirements"][0]["met"]
+    assert as_("lead").call("DELETE", f"/signoffs/{signed}").status_code == 409
+    assert sign(as_, "lead", card).status_code == 201  # may sign again
+
+
+def test_the_policy_is_the_coordinators_and_changing_it_re_evaluates(app, as_, world):
+    plan, card = world["plan"], world["card"]
+    policy = as_("viewer").get(f"/plans/{plan}/approval-policy").get_json()
+    assert [p["role"] for p in policy["parties"]] == ["lead", "co_lead", "steering", "steering"]
+    attest_all(as_, card)
+    as_("lead").post(f"/cards/{card}/submit")
+    sign(as_, "lead", card)
+    sign(as_, "co_lead", card)
+    simpler = {"parties": [{"role": "lead", "kind": None, "count": 1},
+                           {"role": "co_lead", "kind": "civil_society", "count": 1}]}
+    assert as_("lead").call("PUT", f"/plans/{plan}/approval-policy", simpler).status_code == 403
+    for bad in ({"parties": []}, {"parties": [{"role": "king", "count": 1}]},
+                {"parties": [{"role": "lead", "count": 0}]}, {"parties": [{"role": "lead"}, {"role": "lead"}]},
+                {"parties": [{"role": "lead", "kind": "aliens"}]}):
+        assert as_("coordinator").call("PUT", f"/plans/{plan}/approval-policy", bad).status_code == 422, bad
+    changed = as_("coordinator").call("PUT", f"/plans/{plan}/approval-policy", simpler)
+    assert changed.status_code == 200 and changed.get_json()["approved_cards"] == [card]
+    assert status(as_, card) == "approved"
+    audit = as_("coordinator").get(f"/plans/{plan}/audit?kind=plan.approval_policy").get_json()
+    assert len(audit) == 1 and audit[0]["details"]["policy"] == simpler
+
+
+def test_counted_parties_from_each_side(app, as_, world, factory):
+    plan, card = world["plan"], world["card"]
+    two = {"parties": [{"role": "steering", "kind": None, "count": 2},
+                       {"role": "steering", "kind": "civil_society", "count": 1}]}
+    assert as_("coordinator").call("PUT", f"/plans/{plan}/approval-policy", two).status_code == 200
+    attest_all(as_, card)
+    as_("lead").post(f"/cards/{card}/submit")
+    sign(as_, "steering_cso", card)
+    # The civil-society member fills the civil-society party first, not "any steering member".
+    reqs = standing(as_, card)["requirements"]
+    assert [(r["obtained"], r["met"]) for r in reqs] == [(0, False), (1, True)]
+    sign(as_, "steering_gov", card)
+    assert status(as_, card) == "in_review"  # two "any" still needed: one obtained
+
+
+def test_a_blocking_thread_holds_approval_back(app, as_, world):
+    plan, card = world["plan"], world["card"]
+    as_("coordinator").call("PUT", f"/plans/{plan}/approval-policy",
+                            {"parties": [{"role": "approver", "kind": None, "count": 1}]})
+    attest_all(as_, card)
+    thread = as_("reviewer").post(f"/cards/{card}/threads", {"body": "المؤشر 2 غير قابل للقياس"}).get_json()
+    assert as_("reviewer").post(f"/threads/{thread['id']}/blocking", {"blocking": True}).status_code == 403
+    assert as_("elsewhere").post(f"/threads/{thread['id']}/blocking", {"blocking": True}).status_code == 404
+    assert as_("approver").post(f"/threads/{thread['id']}/blocking", {"blocking": "yes"}).status_code == 422
+    assert as_("approver").post(f"/threads/{thread['id']}/blocking", {"blocking": True}).status_code == 200
+    as_("lead").post(f"/cards/{card}/submit")
+    signed = sign(as_, "approver", card).get_json()
+    assert signed["complete"] is True and signed["blocking_threads"] == [thread["id"]]
+    assert signed["card"]["status"] == "in_review"
+    # Resolving the blocking thread lets the card through.
+    assert as_("lead").post(f"/threads/{thread['id']}/resolve").status_code == 200
+    assert status(as_, card) == "approved"
+
+
+def test_versions_named_listed_opened_and_restored(app, as_, world):
+    card = world["card"]
+    assert as_("reviewer").post(f"/cards/{card}/versions", {"name": "x"}).status_code == 403
+    assert as_("contributor").post(f"/cards/{card}/versions", {"name": " "}).status_code == 422
+    saved = as_("contributor").post(f"/cards/{card}/versions", {"name": "قبل ورشة الرباط"})
+    assert saved.status_code == 201
+    version = saved.get_json()
+    original_hash = as_("viewer").get(f"/cards/{card}").get_json()["content_hash"]
+    assert version["content_hash"] == original_hash
+    rows = FIELDS["milestones"]
+    as_("lead").call("PATCH", f"/cards/{card}/content", {"fields": {
+        "title": "عنوان آخر", "milestones": [rows[1], {**rows[0], "activity": "نشاط معدل"}, *rows[2:]]}})
+    assert as_("viewer").get(f"/cards/{card}").get_json()["content_hash"] != original_hash
+
+    listed = as_("viewer").get(f"/cards/{card}/versions").get_json()
+    assert [v["name"] for v in listed] == ["قبل ورشة الرباط"]
+    opened = as_("viewer").get(f"/cards/{card}/versions/{version['id']}").get_json()
+    assert opened["content"]["fields"]["title"] == FIELDS["title"]
+    assert as_("elsewhere").get(f"/cards/{card}/versions/{version['id']}").status_code == 404
+    assert as_("viewer").get(f"/cards/{world['other']}/versions/{version['id']}").status_code in (403, 404)
+
+    assert as_("contributor").post(f"/cards/{card}/versions/{version['id']}/restore").status_code == 403
+    restored = as_("lead").post(f"/cards/{card}/versions/{version['id']}/restore")
+    assert restored.status_code == 201
+    # Exactly the saved content, the moved row back in its place; the present was kept first.
+    assert as_("viewer").get(f"/cards/{card}").get_json()["content_hash"] == original_hash
+    kinds = [v["kind"] for v in as_("viewer").get(f"/cards/{card}/versions").get_json()]
+    assert kinds[:3] == ["restored", "before_restore", "named"]
+
+
+def test_the_audit_log_filters_and_downloads(app, as_, world):
+    plan, card = world["plan"], world["card"]
+    attest_all(as_, card)
+    as_("lead").post(f"/cards/{card}/submit")
+    sign(as_, "lead", card)
+    assert as_("reviewer").get(f"/plans/{plan}/audit").status_code == 403
+    everything = as_("steering_gov").get(f"/plans/{plan}/audit").get_json()
+    assert {"signoff.approve", "card.status_changed", "criterion.attested"} <= {e["action"] for e in everything}
+    signoffs = as_("steering_gov").get(f"/plans/{plan}/audit?kind=signoff").get_json()
+    assert [e["action"] for e in signoffs] == ["signoff.approve"]
+    by_lead = as_("steering_gov").get(f"/plans/{plan}/audit?user={world['lead']}").get_json()
+    assert by_lead and all(e["actor"]["id"] == world["lead"] for e in by_lead)
+    assert as_("steering_gov").get(f"/plans/{plan}/audit?since=2999-01-01").get_json() == []
+    assert as_("steering_gov").get(f"/plans/{plan}/audit?since=yesterday").status_code == 422
+    csv = as_("coordinator").get(f"/plans/{plan}/audit.csv?kind=signoff")
+    assert csv.mimetype == "text/csv"
+    text = csv.get_data(as_text=True)
+    assert text.startswith("\ufeffid,at,action") and "signoff.approve" in text
+    card_log = as_("coordinator").get(f"/cards/{card}/audit").get_json()
+    assert card_log and all(e["card"]["id"] == card for e in card_log)
