@@ -12,10 +12,12 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 
 from .auth.passwords import hash_password
-from .models import Card, Organisation, Plan, RoleAssignment, Thread, User
+from .models import Card, CardVersion, Organisation, Plan, RoleAssignment, Thread, User
 from .services import cards as card_service
 from .services import plans as plan_service
+from .services import signoffs as signoff_service
 from .services import threads as thread_service
+from .services import versions, workflow
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -93,6 +95,8 @@ def seed(session: Session, documents: Documents) -> dict[str, Any]:
     # Threads are anchored on the cards' stored documents, which a commit makes readable.
     session.commit()
     _threads(session, documents, data.get("threads", []), cards, users)
+    session.commit()
+    _approval(session, documents, data.get("approval", []), cards, users)
     return {"plan_id": plan.id, "password": data["password"], "accounts": accounts}
 
 
@@ -129,6 +133,38 @@ def _threads(session: Session, documents: Documents, specs: list[dict[str, Any]]
         if spec.get("resolved"):
             thread_service.set_status(session, users[spec["resolved"]], thread, "resolved")
         session.flush()
+
+
+def _approval(session: Session, documents: Documents, specs: list[dict[str, Any]], cards: dict[str, Card],
+              users: dict[str, User]) -> None:
+    """The workflow at every stage, through the real services: a card approved, one in review
+    with some sign-offs, one sent back with a reason and a sign-off now stale. Once: a card
+    that has versions is left alone."""
+    done = {card_id for (card_id,) in session.execute(select(CardVersion.card_id).distinct())}
+    for spec in specs:
+        card = cards[spec["card"]]
+        if card.id in done or card.status != "draft":
+            continue
+        lead = users[spec["attest"]]
+        for criterion in ("baseline_data", "verifiable", "open_government_lens"):
+            card_service.attest(session, lead, card, criterion, True)
+        if "version" in spec:
+            versions.save_named(session, documents, lead, card, spec["version"])
+        workflow.submit(session, documents, users[spec["submit"]], card)
+        session.commit()
+        for signoff in spec["signoffs"]:
+            if card.status != "in_review":
+                break
+            signoff_service.sign(session, documents, users[signoff["by"]], card, {
+                "decision": signoff["decision"], "note": signoff.get("note", ""),
+                "content_hash": card_service.current_hash(documents, card)})
+            session.commit()
+        after = spec.get("after")
+        if after:
+            # An edit after the card came back: the sign-offs given before are now stale.
+            text = card_service.content(documents, card)["fields"].get(after["field"], "") + after["append"]
+            card_service.update_content(session, documents, users[after["by"]], card, {after["field"]: text})
+        session.commit()
 
 
 def _grant_once(session: Session, user: User, plan: Plan, card: Card | None, role: str) -> None:

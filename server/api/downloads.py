@@ -112,6 +112,8 @@ def export_card(card_id: int, fmt: str):
     if review:
         threads = export_service.review_threads(db.session(), documents(), [card]).get(card.id, [])
         writer = partial(exports.card_docx, threads=threads)
+    if fmt in ("docx", "md"):
+        writer = partial(writer, signoffs=export_service.signoff_entries(db.session(), documents(), [card]))
     content = card_service.content(documents(), card)
     data = _write(writer, export_service.template_for(card), content, lang)
     export_service.record_export(db.session(), user(), fmt, lang, card=card, comments=review)
@@ -127,7 +129,8 @@ def export_plan(plan_id: int, fmt: str):
     review = _review_copy(fmt)
     cards = list(plan.cards)
     threads = export_service.review_threads(db.session(), documents(), cards) if review else None
-    bundle = export_service.plan_bundle(documents(), plan, cards)
+    bundle = export_service.plan_bundle(documents(), plan, cards,
+                                        export_service.signoff_entries(db.session(), documents(), cards))
     data = _write(_plan_writer(fmt, threads), export_service.template_for(plan), bundle, lang)
     export_service.record_export(db.session(), user(), fmt, lang, plan=plan, cards=len(bundle["cards"]),
                                  comments=review)

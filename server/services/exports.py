@@ -15,7 +15,8 @@ from schemas import vocabulary
 
 from ..content import canonical
 from ..models import Card, Plan
-from . import audit, offload
+from ..i18n import translate
+from . import audit, offload, workflow
 from . import cards as card_service
 from . import threads as thread_service
 from .errors import Invalid
@@ -45,7 +46,8 @@ def check_lang(lang: Any) -> str:
         raise Invalid(exc.message, field="lang") from None
 
 
-def plan_bundle(documents: Documents, plan: Plan, cards: list[Card]) -> dict[str, Any]:
+def plan_bundle(documents: Documents, plan: Plan, cards: list[Card],
+                signoffs: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     """The plan as the plan exporters take it (exports/plan.py documents the shape)."""
     org = plan.coordinator_org
     return {
@@ -56,8 +58,7 @@ def plan_bundle(documents: Documents, plan: Plan, cards: list[Card]) -> dict[str
         "date": date.today().isoformat(),
         "axes": [{"id": a.id, "number": a.number, "title": a.titles()} for a in plan.axes],
         "cards": [_plan_card(documents, c) for c in cards],
-        # Sign-offs arrive with the approval workflow; until then the annex says there are none.
-        "signoffs": [],
+        "signoffs": signoffs or [],
     }
 
 
@@ -71,6 +72,39 @@ def _plan_card(documents: Documents, card: Card) -> dict[str, Any]:
         entry["content"] = canonical.empty_content(template_of(card.plan), card_service.card_metadata(card))
         entry["error"] = f"{type(exc).__name__} (card {card.number})"
     return entry
+
+
+def signoff_entries(session: Session, documents: Documents, cards: list[Card]) -> list[dict[str, Any]]:
+    """The sign-off annex of `cards` (exports/plan.py documents the entry): each party's active
+    sign-off, with whether it still holds for the card's content now."""
+    entries = []
+    for card in cards:
+        try:
+            state = workflow.standing(session, documents, card)
+        except Exception:
+            logger.exception("Card %s could not be read for the sign-off annex", card.id)
+            continue
+        counted = {s.id: r.party for r in state["requirements"] for s in r.signoffs}
+        for signoff in state["active"]:
+            party = counted.get(signoff.id)
+            org = signoff.organisation
+            entries.append({
+                "card_number": card.number,
+                "party": _party_label(party.role if party else signoff.role, party.kind if party else None),
+                "name": signoff.user.name, "role": signoff.role,
+                "organisation": org.names() if org else None, "decision": signoff.decision,
+                "date": signoff.signed_at.date().isoformat(), "hash": signoff.content_hash,
+                "current": signoff.content_hash == state["hash"],
+            })
+    return entries
+
+
+def _party_label(role: str, kind: str | None) -> dict[str, str]:
+    out = {}
+    for lang in ("ar", "fr", "en"):
+        label = translate(f"role.{role}", lang)
+        out[lang] = f"{label} — {translate(f'org_kind.{kind}', lang)}" if kind else label
+    return out
 
 
 def read_word(template: dict[str, Any], data: bytes, max_bytes: int) -> exports.ImportResult:

@@ -315,3 +315,31 @@ def test_the_audit_log_filters_and_downloads(app, as_, world):
     assert text.startswith("\ufeffid,at,action") and "signoff.approve" in text
     card_log = as_("coordinator").get(f"/cards/{card}/audit").get_json()
     assert card_log and all(e["card"]["id"] == card for e in card_log)
+
+
+def test_the_council_document_annex_lists_the_real_sign_offs(app, as_, world):
+    import io
+
+    import docx
+
+    plan, card = world["plan"], world["card"]
+    attest_all(as_, card)
+    as_("lead").post(f"/cards/{card}/submit")
+    for name in ("lead", "co_lead", "steering_gov"):
+        sign(as_, name, card)
+    signed = standing(as_, card)["signoffs"]
+    as_("steering_cso").post(f"/cards/{card}/request-changes", {"reason": "à revoir"})
+    as_("lead").call("PATCH", f"/cards/{card}/content", {"fields": {"title": "Titre révisé"}})
+    response = as_("coordinator").get(f"/plans/{plan}/export.docx?lang=fr")
+    assert response.status_code == 200
+    document = docx.Document(io.BytesIO(response.data))
+    cells = [" ".join(c.text for c in row.cells) for t in document.tables for row in t.rows]
+    for signoff in signed:
+        row = next(r for r in cells if signoff["user"]["name"] in r)
+        assert signoff["content_hash"][:12] in row
+        assert signoff["content_hash"][12:24] not in row  # the first 12 characters only
+    # The card changed after they signed: the annex says none of them holds any more.
+    assert all("antérieure" in r for r in cells if any(s["content_hash"][:12] in r for s in signed))
+    card_doc = docx.Document(io.BytesIO(as_("lead").get(f"/cards/{card}/export.docx?lang=ar").data))
+    card_cells = " ".join(c.text for t in card_doc.tables for row in t.rows for c in row.cells)
+    assert all(s["content_hash"][:12] in card_cells for s in signed)

@@ -9,8 +9,9 @@ from sqlalchemy import func, select
 from server import db
 from server.collab.wiring import documents
 from server import demo
-from server.models import Card, CardUpdate, Plan, Thread
+from server.models import Card, CardUpdate, Plan, Signoff, Thread
 from server.services import threads as thread_service
+from server.services import workflow
 
 
 @pytest.fixture(autouse=True)
@@ -47,16 +48,23 @@ def test_seed_demo_is_idempotent_and_prints_every_role(runner):
     session = db.session()
     cards = session.scalar(select(func.count()).select_from(Card))
     updates = session.scalar(select(func.count()).select_from(CardUpdate))
-    assert cards >= 6 and updates == cards  # one seed update per card
+    # One seed update per card, and the one edit that made a demo sign-off stale.
+    edits_after = sum(1 for spec in demo.load_data()["approval"] if spec.get("after"))
+    assert cards >= 6 and updates == cards + edits_after
     plan = session.scalars(select(Plan)).one()
     assert plan.period_start == "2024-01"
+    signoffs = session.scalar(select(func.count()).select_from(Signoff))
+    assert signoffs > 0
     session.close()
     second = runner.invoke(args=["seed-demo"])
     assert second.exit_code == 0 and "lead" in second.output
     session = db.session()
     assert session.scalar(select(func.count()).select_from(Card)) == cards
     assert session.scalar(select(func.count()).select_from(CardUpdate)) == updates  # never re-seeded
-    assert session.scalar(select(func.count()).select_from(Thread)) == len(demo.load_data()["threads"])
+    # The demo's threads, and the reason a card was sent back with (a thread on the whole card).
+    rejections = sum(1 for spec in demo.load_data()["approval"] for s in spec["signoffs"] if s["decision"] == "reject")
+    assert session.scalar(select(func.count()).select_from(Thread)) == len(demo.load_data()["threads"]) + rejections
+    assert session.scalar(select(func.count()).select_from(Signoff)) == signoffs  # never signed twice
 
 
 def test_the_demo_shows_review_under_way(runner, app):
@@ -68,7 +76,28 @@ def test_the_demo_shows_review_under_way(runner, app):
     assert {t["status"] for t in listed} == {"open", "resolved"}
     assert sum(t["detached"] for t in listed) == 1
     assert any('class="mention"' in c["html"] for t in listed for c in t["comments"])
-    assert {t["kind"] for t in listed} == {"range", "field"}
+    assert {t["kind"] for t in listed} == {"range", "field", "card"}
     assert all(t["current_text"] == t["quote"] for t in listed if t["kind"] == "range" and not t["detached"])
     languages = {"ar" if any("\u0600" <= ch <= "\u06ff" for ch in t["comments"][0]["body"]) else "fr" for t in listed}
     assert languages == {"ar", "fr"}
+
+
+def test_the_demo_shows_the_workflow_at_every_stage(runner, app):
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    session = db.session()
+    by_number = {c.number: c for c in session.scalars(select(Card))}
+    assert {c.status for c in by_number.values()} == {"draft", "in_review", "approved"}
+    for number, card in by_number.items():
+        state = workflow.standing(session, documents(app), card)
+        current = [s for s in state["active"] if s.content_hash == state["hash"]]
+        stale = [s for s in state["active"] if s.content_hash != state["hash"]]
+        if card.status == "approved":
+            assert all(r.met for r in state["requirements"]) and not stale
+        if card.status == "in_review":
+            assert 0 < sum(r.met for r in state["requirements"]) < len(state["requirements"]) and current
+        if stale:
+            sent_back = number
+    # A card sent back with a reason (a thread on the card), whose earlier sign-offs are now stale.
+    card = by_number[sent_back]
+    assert card.status == "draft"
+    assert session.scalars(select(Thread).where(Thread.card_id == card.id, Thread.field.is_(None))).first()
