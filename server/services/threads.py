@@ -127,7 +127,7 @@ def thread_json(session: Session, thread: Thread, place: anchors.Resolved | None
     return {
         "id": thread.id, "card_id": thread.card_id, "field": thread.field, "row": thread.row,
         "column": thread.column, "kind": kind, "status": thread.status, "detached": detached,
-        "quote": thread.quote,
+        "blocking": thread.blocking, "quote": thread.quote,
         "anchor": _positions(thread.anchor),
         "current_text": None if detached or place is None else place.text,
         "start": None if detached or place is None else place.start,
