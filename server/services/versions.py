@@ -13,7 +13,7 @@ from pycrdt import Doc
 from sqlalchemy import func, select
 
 from .. import policy
-from ..content import canonical, validation, write
+from ..content import canonical, diff as content_diff, validation, write
 from ..models import Card, CardVersion, Organisation
 from . import audit, cards as card_service
 from .errors import Forbidden, Invalid, NotFound
@@ -77,7 +77,6 @@ def get(session: Session, card: Card, version_id: Any) -> CardVersion:
 
 def diff(session: Session, documents: Documents, card: Card, old: Any, new: Any) -> dict[str, Any]:
     """The per-field difference from version `old` to version `new` ("current": the live card)."""
-    from ..content import diff as content_diff  # TODO(top) once diff.py lands
     template = template_of(card.plan)
     before = get(session, card, old).content
     after = card_service.content(documents, card) if new == "current" else get(session, card, new).content

@@ -280,6 +280,12 @@ def test_versions_named_listed_opened_and_restored(app, as_, world):
         "title": "عنوان آخر", "milestones": [rows[1], {**rows[0], "activity": "نشاط معدل"}, *rows[2:]]}})
     assert as_("viewer").get(f"/cards/{card}").get_json()["content_hash"] != original_hash
 
+    changes = as_("viewer").get(f"/cards/{card}/diff?from={version['id']}&to=current").get_json()
+    fields = {f["id"]: f for f in changes["fields"]}
+    assert changes["changed"] and fields["title"]["changed"] and not fields["problem"]["changed"]
+    assert any(s["op"] == "insert" and "آخر" in s["text"] for s in fields["title"]["segments"])
+    assert {r["state"] for r in fields["milestones"]["rows"]} >= {"moved"}
+    assert as_("viewer").get(f"/cards/{card}/diff?from=abc").status_code == 422
     listed = as_("viewer").get(f"/cards/{card}/versions").get_json()
     assert [v["name"] for v in listed] == ["قبل ورشة الرباط"]
     opened = as_("viewer").get(f"/cards/{card}/versions/{version['id']}").get_json()
