@@ -5,7 +5,7 @@ Nothing here decides a rule: `authenticate` resolves the user the way HTTP reque
 cached per connection: the services announce every change they make (room events), which
 re-decides the members concerned at once; changes made behind the services' back are caught
 within `RECHECK_SECONDS` (setting COLLAB_RECHECK_SECONDS). When one member's decision is
-stale the namespace re-decides the whole room with `redecide`: two queries for two hundred
+stale, `Connections` re-decides the whole room with `redecide`: two queries for two hundred
 members instead of three each.
 """
 from __future__ import annotations

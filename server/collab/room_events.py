@@ -1,9 +1,9 @@
 """Room events: live news about a card other than document updates, on every server process.
 
 Services call server/services/live.py after a commit; this module turns each call into events,
-hands them at once to this process's namespace (so an edit sent right after the answer is
-already judged by the new rights) and publishes them for the other processes, whose replicator
-hands them to their own namespace. One event is `{"kind": KIND, ...}`:
+hands them at once to this process's `Connections` (server/collab/connections.py; so an edit
+sent right after the answer is already judged by the new rights) and publishes them for the
+other processes, whose replicator hands them to their own. One event is `{"kind": KIND, ...}`:
 
 | kind          | channel              | payload                 | what receivers do                       |
 |---------------|----------------------|-------------------------|-----------------------------------------|
@@ -36,7 +36,7 @@ MAX_EVENT_BYTES = 64 * 1024  # what a received event may weigh; anything larger 
 
 
 class Receiver(Protocol):
-    """What handles events on one process (the /collab namespace)."""
+    """What handles events on one process (`Connections`, server/collab/connections.py)."""
 
     def card_event(self, card_id: int, event: dict[str, Any]) -> None: ...
 
@@ -77,7 +77,7 @@ class RoomEvents:
     """The engine side of server/services/live.py.
 
     Args:
-        receiver: this process's namespace.
+        receiver: this process's connections.
         cards_of_plan: plan id -> the ids of its cards (a database query; called inside the
             request that made the change).
     """

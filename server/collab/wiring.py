@@ -1,4 +1,5 @@
-"""Wires the collaboration engine into an app: the store, the rooms, the namespace, Redis.
+"""Wires the collaboration engine into an app: the store, the rooms, the connections, the
+namespace, Redis.
 
 Settings (app config, all optional):
     COLLAB_WINDOW_MS      smallest fan-out coalescing window per busy room (default 10)
@@ -17,6 +18,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from .. import db
+from .connections import Connections
 from .documents import Documents
 from .namespace import CollabNamespace, SocketTransport
 from .registry import Rooms
@@ -53,10 +55,10 @@ def init_app(app: Flask, socketio: SocketIO) -> None:
     app.extensions["iltizam.store"] = store
     app.extensions["iltizam.rooms"] = rooms
     app.extensions["iltizam.documents"] = Documents(store, rooms)
-    namespace = CollabNamespace(app, rooms, transport,
-                                recheck_seconds=float(app.config.get("COLLAB_RECHECK_SECONDS", 5.0)))
-    socketio.on_namespace(namespace)
-    events = RoomEvents(namespace, plan_cards(db.session))
+    connections = Connections(app, rooms, transport,
+                              recheck_seconds=float(app.config.get("COLLAB_RECHECK_SECONDS", 5.0)))
+    socketio.on_namespace(CollabNamespace(app, connections))
+    events = RoomEvents(connections, plan_cards(db.session))
     app.extensions["iltizam.room_events"] = events
     # Let frames somewhat over our own limit reach the handler, which refuses them with a
     # `too_large` ack; only beyond this does engine.io drop the connection.
