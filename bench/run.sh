@@ -11,3 +11,4 @@ fi
 "$PY" bench/bench_exports.py
 "$PY" bench/bench_export_api.py
 "$PY" bench/bench_review.py
+"$PY" bench/bench_diff.py
