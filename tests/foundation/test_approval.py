@@ -6,8 +6,10 @@ import copy
 
 import pytest
 
-from server import demo
-from server.models import AuditEvent, CardVersion, Signoff, Thread
+from server import db, demo
+from server.collab.wiring import documents
+from server.models import AuditEvent, CardUpdate, CardVersion, Plan, Signoff, Thread, User
+from server.services import dashboard
 
 from tests.conftest import email_of
 
@@ -139,7 +141,6 @@ def test_the_whole_cycle_from_draft_to_approved_and_back(app, as_, world):
     assert sign(as_, "steering_cso", card).get_json()["card"]["status"] == "approved"
 
     with app.app_context():
-        from server import db
         session = db.session()
         kinds = [v.kind for v in session.query(CardVersion).filter_by(card_id=card).order_by(CardVersion.id)]
         assert kinds[0] == "submitted" and kinds[-1] == "approved" and kinds.count("approved") == 2
@@ -159,7 +160,6 @@ def test_current_sign_offs_still_count_after_a_rejection(app, as_, world):
     rejected = sign(as_, "steering_cso", card, "reject", note="الجدول الزمني غير واقعي")
     assert rejected.status_code == 201 and rejected.get_json()["card"]["status"] == "draft"
     with app.app_context():
-        from server import db
         assert db.session().query(Thread).filter_by(card_id=card, field=None).count() == 1
 
     # Nothing changed: resubmitted, the two approvals still hold and count.
@@ -352,3 +352,42 @@ def test_the_council_document_annex_lists_the_real_sign_offs(app, as_, world):
     card_doc = docx.Document(io.BytesIO(as_("lead").get(f"/cards/{card}/export.docx?lang=ar").data))
     card_cells = " ".join(c.text for t in card_doc.tables for row in t.rows for c in row.cells)
     assert all(s["content_hash"][:12] in card_cells for s in signed)
+
+
+def dashboard_rows(app, world, who="coordinator"):
+    with app.app_context():
+        session = db.session()
+        found = dashboard.plan_rows(session, documents(app), session.get(User, world[who]),
+                                    session.get(Plan, world["plan"]))
+        return {r["card"].id: r for r in found}
+
+
+def test_dashboard_rows_follow_edits_and_sign_offs(app, as_, world):
+    card = world["card"]
+    first = dashboard_rows(app, world)[card]
+    assert first["title"] and first["signoffs"] == {"obtained": 0, "required": 4, "stale": 0, "blocking": 0}
+    assert dashboard_rows(app, world)[card]["title"] == first["title"]  # read again: the same
+    as_("lead").call("PATCH", f"/cards/{card}/content", {"fields": {"title": "عنوان جديد للبطاقة"}})
+    assert dashboard_rows(app, world)[card]["title"] == "عنوان جديد للبطاقة"
+    attest_all(as_, card)
+    as_("lead").post(f"/cards/{card}/submit")
+    sign(as_, "lead", card)
+    sign(as_, "steering_gov", card)
+    assert dashboard_rows(app, world)[card]["signoffs"]["obtained"] == 2
+    as_("steering_cso").post(f"/cards/{card}/request-changes", {"reason": "à revoir"})
+    as_("lead").call("PATCH", f"/cards/{card}/content", {"fields": {"title": "صيغة ثالثة"}})
+    after = dashboard_rows(app, world)[card]
+    assert after["title"] == "صيغة ثالثة" and after["signoffs"]["obtained"] == 0 and after["signoffs"]["stale"] == 2
+    # Someone who holds no role on a card sees its row without being able to open it.
+    assert dashboard_rows(app, world, "elsewhere")[card]["can_view"] is False
+    assert dashboard_rows(app, world, "elsewhere")[world["other"]]["can_view"] is True
+
+
+def test_an_unreadable_card_spoils_only_its_own_dashboard_row(app, world):
+    with app.app_context():
+        session = db.session()
+        session.add(CardUpdate(card_id=world["other"], data=b"\x00 not an update"))
+        session.commit()
+    found = dashboard_rows(app, world)
+    assert found[world["other"]]["error"] == "unreadable"
+    assert found[world["card"]]["error"] is None and found[world["card"]]["title"]
