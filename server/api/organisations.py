@@ -4,12 +4,11 @@ from __future__ import annotations
 from flask import jsonify
 from sqlalchemy import select
 
-from .. import db, policy
-from ..i18n import translate
-from ..models import ORGANISATION_KINDS, Organisation
+from .. import db
+from ..models import Organisation
 from ..services import accounts
 from . import api, serialize
-from .helpers import ApiError, body, lookup, user
+from .helpers import body, lookup, user
 
 
 @api.get("/organisations")
@@ -25,18 +24,6 @@ def get_organisation(org_id: int):
 
 @api.post("/organisations")
 def create_organisation():
-    if not policy.can_manage_organisations(db.session(), user()):
-        raise ApiError(403, "forbidden", "Only an administrator or a plan coordinator can add organisations.")
-    data = body()
-    if data.get("kind") not in ORGANISATION_KINDS:
-        raise ApiError(422, "invalid", f"kind must be one of {', '.join(ORGANISATION_KINDS)}", field="kind")
-    for key in ("name_ar", "name_fr"):
-        if not isinstance(data.get(key), str) or not data[key].strip() or len(data[key]) > 300:
-            raise ApiError(422, "invalid", f"{key} is required (at most 300 characters)", field=key)
-        problem = accounts.name_problem(data[key])
-        if problem:
-            raise ApiError(422, "invalid", translate(problem, "en"), field=key)
-    org = Organisation(kind=data["kind"], name_ar=data["name_ar"].strip(), name_fr=data["name_fr"].strip())
-    db.session().add(org)
+    org = accounts.create_organisation(db.session(), user(), body())
     db.session().commit()
     return jsonify(serialize.organisation(org)), 201

@@ -5,10 +5,9 @@ from flask import jsonify
 
 from .. import db
 from ..auth.tokens import create_token
-from ..models import ApiToken, utcnow
-from ..services import live
+from ..services import accounts, live
 from . import api, serialize
-from .helpers import ApiError, body, is_id, user
+from .helpers import ApiError, body, user
 
 
 @api.get("/tokens")
@@ -28,10 +27,7 @@ def new_token():
 
 @api.delete("/tokens/<int:token_id>")
 def revoke_token(token_id: int):
-    token = db.session().get(ApiToken, token_id) if is_id(token_id) else None
-    if token is None or token.user_id != user().id:
-        raise ApiError(404, "not_found", f"No token {token_id} of yours.")
-    token.revoked_at = token.revoked_at or utcnow()
+    token = accounts.revoke_token(db.session(), user(), token_id)
     db.session().commit()
     live.credentials_revoked(token.user_id)  # sockets opened with this token close
     return "", 204

@@ -1,4 +1,5 @@
-"""Accounts: ending every session of a user, setting a password, checking a person's name.
+"""Accounts: ending every session of a user, setting a password, checking a person's name;
+organisations and API tokens.
 
 Callers commit, then call `server.services.live.credentials_revoked(user.id)` so the co-editing
 engine closes the sockets those sessions opened.
@@ -6,11 +7,14 @@ engine closes the sockets those sessions opened.
 from __future__ import annotations
 
 import unicodedata
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..auth.passwords import hash_password
+from ..i18n import translate
+from ..models import ORGANISATION_KINDS, ApiToken, Organisation, utcnow
 from ..models.accounts import new_session_version
 from . import audit
+from .errors import Forbidden, Invalid, NotFound
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -60,3 +64,44 @@ def name_problem(name: str) -> str | None:
     if any(unicodedata.category(c) == "Cc" for c in name):
         return "names.control_characters"
     return None
+
+
+def create_organisation(session: Session, actor: User, data: dict[str, Any]) -> Organisation:
+    """Add a ministry, association, company or international body (audited).
+
+    Raises:
+        Forbidden: the actor is neither an administrator nor a plan coordinator.
+        Invalid: a kind outside ORGANISATION_KINDS, or a missing or unfit name.
+    """
+    from .. import policy
+
+    if not policy.can_manage_organisations(session, actor):
+        raise Forbidden("Only an administrator or a plan coordinator can add organisations.")
+    if data.get("kind") not in ORGANISATION_KINDS:
+        raise Invalid(f"kind must be one of {', '.join(ORGANISATION_KINDS)}", field="kind")
+    for key in ("name_ar", "name_fr"):
+        if not isinstance(data.get(key), str) or not data[key].strip() or len(data[key]) > 300:
+            raise Invalid(f"{key} is required (at most 300 characters)", field=key)
+        problem = name_problem(data[key])
+        if problem:
+            raise Invalid(translate(problem, "en"), field=key)
+    org = Organisation(kind=data["kind"], name_ar=data["name_ar"].strip(), name_fr=data["name_fr"].strip())
+    session.add(org)
+    session.flush()
+    audit.record(session, actor, "organisation.created", organisation=org.id, kind=org.kind)
+    return org
+
+
+def revoke_token(session: Session, actor: User, token_id: Any) -> ApiToken:
+    """Revoke one of `actor`'s API tokens (the caller commits, then tells the live engine).
+
+    Raises:
+        NotFound: no such token of the actor's (someone else's token is not found either).
+    """
+    token = session.get(ApiToken, token_id) if isinstance(token_id, int) and 0 < token_id < 2**31 else None
+    if token is None or token.user_id != actor.id:
+        raise NotFound(f"No token {token_id} of yours.")
+    if token.revoked_at is None:
+        token.revoked_at = utcnow()
+        audit.record(session, actor, "token.revoked", token=token.id)
+    return token

@@ -167,6 +167,9 @@ def test_browser_writes_need_the_csrf_token(client, auth, setup, app):
     res = client.post("/api/v1/organisations", json={"kind": "government", "name_ar": "أ", "name_fr": "A"},
                       headers=auth.headers())
     assert res.status_code == 201
+    with app.app_context():
+        made = db.session().scalars(select(AuditEvent).where(AuditEvent.action == "organisation.created")).one()
+        assert made.actor_id == setup["admin"] and made.details["organisation"] == res.json["id"]
 
 
 def test_tokens_are_hashed_and_revocable(client, setup, app):
@@ -181,3 +184,5 @@ def test_tokens_are_hashed_and_revocable(client, setup, app):
     assert client.get("/api/v1/me", headers={"Authorization": f"Bearer {secret}"}).status_code == 200
     assert client.delete(f"/api/v1/tokens/{made['id']}", headers=h).status_code == 204
     assert client.get("/api/v1/me", headers={"Authorization": f"Bearer {secret}"}).status_code == 401
+    with app.app_context():
+        assert db.session().scalars(select(AuditEvent).where(AuditEvent.action == "token.revoked")).one()
