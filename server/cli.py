@@ -68,23 +68,16 @@ def seed_demo(as_json: bool) -> None:
 @click.option("--admin", is_flag=True, help="May create plans.")
 def create_user(email: str, name: str, password: str, language: str, admin: bool) -> None:
     from . import db
-    from .auth.passwords import hash_password
-    from .i18n import translate
-    from .models import User
-    from .services.accounts import name_problem
+    from .services.accounts import create_account
+    from .services.errors import ServiceError
 
     session = db.session()
-    email = email.strip().lower()
-    if session.scalars(select(User).where(User.email == email)).first():
-        raise click.ClickException(f"an account with {email} already exists")
-    if name_problem(name):
-        raise click.ClickException(translate(name_problem(name), "en"))
     try:
-        password_hash = hash_password(password)
-    except ValueError as exc:
-        raise click.ClickException(str(exc)) from None
-    session.add(User(email=email, name=name, password_hash=password_hash, language=language, is_admin=admin))
+        create_account(session, email, name, password, language, admin=admin)
+    except ServiceError as exc:
+        raise click.ClickException(exc.message) from None
     session.commit()
+    email = email.strip().lower()
     click.echo(f"created {email}")
 
 

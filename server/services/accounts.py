@@ -9,12 +9,14 @@ from __future__ import annotations
 import unicodedata
 from typing import TYPE_CHECKING, Any
 
-from ..auth.passwords import hash_password
+from sqlalchemy import select
+
+from ..auth.passwords import MIN_LENGTH, hash_password
 from ..i18n import translate
 from ..models import ORGANISATION_KINDS, ApiToken, Organisation, utcnow
 from ..models.accounts import new_session_version
 from . import audit
-from .errors import Forbidden, Invalid, NotFound
+from .errors import Conflict, Forbidden, Invalid, NotFound
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -105,3 +107,34 @@ def revoke_token(session: Session, actor: User, token_id: Any) -> ApiToken:
         token.revoked_at = utcnow()
         audit.record(session, actor, "token.revoked", token=token.id)
     return token
+
+
+
+def create_account(session: Session, email: str, name: str, password: str, language: str = "ar", *,
+                   admin: bool = False, actor: User | None = None, why: str = "cli") -> User:
+    """A new account (the invitation page and `iltizam create-user` both use this; audited).
+
+    Raises:
+        Conflict: an account with that address exists.
+        Invalid: (field name, password, language) an unfit name, a short password, an unknown language.
+    """
+    from ..models import LANGUAGES, User
+
+    email = email.strip().lower()
+    name = name.strip()
+    if session.scalars(select(User.id).where(User.email == email)).first() is not None:
+        raise Conflict(f"an account with {email} already exists", field="email")
+    problem = name_problem(name) if name else "invitation.need_name_password"
+    if problem:
+        raise Invalid(translate(problem, "en", n=MIN_LENGTH), field="name")
+    if language not in LANGUAGES:
+        raise Invalid(f"language must be one of {', '.join(LANGUAGES)}", field="language")
+    try:
+        password_hash = hash_password(password)
+    except ValueError as exc:
+        raise Invalid(str(exc), field="password") from None
+    user = User(email=email, name=name[:200], password_hash=password_hash, language=language, is_admin=admin)
+    session.add(user)
+    session.flush()
+    audit.record(session, actor or user, "account.created", user=user.id, how=why, admin=admin)
+    return user

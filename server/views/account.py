@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from .. import db
 from ..auth.current import check_csrf, load_user, log_in, log_out
-from ..auth.passwords import MIN_LENGTH, hash_password, verify_password
+from ..auth.passwords import MIN_LENGTH, verify_password
 from ..i18n import translate
 from ..models import LANGUAGES, User
 from ..services import accounts, live
@@ -119,10 +119,12 @@ def accept_invitation(token: str):
         if problem or len(password) < MIN_LENGTH:
             flash(translate(problem or "invitation.need_name_password", n=MIN_LENGTH), "error")
             return page(422)
-        user = User(email=invitation.email, name=name[:200], password_hash=hash_password(password),
-                    language=g.get("lang", "ar"))
-        db.session().add(user)
-        db.session().flush()
+        try:
+            user = accounts.create_account(db.session(), invitation.email, name, password, g.get("lang", "ar"),
+                                           why="invitation")
+        except ServiceError:
+            flash(translate("invitation.need_name_password", n=MIN_LENGTH), "error")
+            return page(422)
     elif user is None:
         return redirect(url_for("views.login", next=request.path))
     try:

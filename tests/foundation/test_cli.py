@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from server import db
 from server.collab.wiring import documents
 from server import demo
-from server.models import Card, CardUpdate, Plan, Signoff, Thread
+from server.models import AuditEvent, Card, CardUpdate, Plan, Signoff, Thread
 from server.services import threads as thread_service
 from server.services import workflow
 
@@ -28,6 +28,8 @@ def test_create_user_and_token_then_use_the_api(runner, client):
     assert again.exit_code != 0 and "already exists" in again.output
     short = runner.invoke(args=["create-user", "--email", "s@example.org", "--name", "x", "--password", "short"])
     assert short.exit_code != 0 and "at least 10" in short.output
+    created = db.session().scalars(select(AuditEvent).where(AuditEvent.action == "account.created")).all()
+    assert [(e.details["how"], e.details["admin"]) for e in created] == [("cli", True)]
     res = runner.invoke(args=["create-token", "nadia@example.org"])
     token = res.output.strip()
     assert token.startswith("ilt_")
