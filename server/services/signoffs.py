@@ -31,7 +31,9 @@ HASH = re.compile(r"[0-9a-f]{64}")
 MAX_NOTE = 2000
 
 
-def _signing_roles(session: Session, actor: User, card: Card) -> list[str]:
+def signing_roles(session: Session, actor: User, card: Card) -> list[str]:
+    """The roles `actor` holds on `card` whose sign-off can count for a party of the plan's policy
+    (from their organisation's side); empty when the policy does not ask for their sign-off."""
     held = policy.roles_of(session, actor, card)
     return [r for r in approval_policy.SIGNING_ROLES if r in held and approval_policy.fillable(
         card.plan, r, actor.organisation.kind if actor.organisation else None)]
@@ -61,7 +63,7 @@ def sign(session: Session, documents: Documents, actor: User, card: Card, data: 
     note = note.strip()
     if choice == "reject" and not note:
         raise Invalid("say why you reject the card, so its writers know what to change", field="note")
-    roles = _signing_roles(session, actor, card)
+    roles = signing_roles(session, actor, card)
     role = data.get("role")
     if role is not None and role not in roles:
         raise Forbidden("You do not sign this card for that role.", field="role")

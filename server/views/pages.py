@@ -18,6 +18,7 @@ from ..services import cards as card_service
 from ..services import plans as plan_service
 from ..services import roles as role_service
 from ..services import threads as thread_service
+from ..services import workflow
 from ..services.errors import ServiceError
 from ..services.mail import send_invitation
 from ..services.plans import template_of
@@ -65,26 +66,41 @@ def plan_dashboard(plan_id: int):
     counts = thread_service.open_counts(session, [row["card"].id for row in rows if row["can_view"]])
     for row in rows:
         row["open_threads"] = counts.get(row["card"].id, 0)
-    return render_template("dashboard.html", plan=plan, rows=rows,
+    done = sum(1 for row in rows if row["card"].status in ("approved", "published"))
+    return render_template("dashboard.html", plan=plan, rows=rows, approved_count=done,
                            can_manage_roles=policy.allowed(session, user, "plan.manage_roles", plan),
                            can_export=policy.allowed(session, user, "plan.export", plan),
-                           can_import=policy.allowed(session, user, "card.create", plan))
+                           can_import=policy.allowed(session, user, "card.create", plan),
+                           can_audit=policy.allowed(session, user, "plan.audit", plan))
 
 
 def _dashboard_row(session: Any, user: User, card: Card) -> dict[str, Any]:
     """One card's dashboard row; a card that cannot be read degrades its own row only."""
     row: dict[str, Any] = {"card": card, "can_view": policy.allowed(session, user, "card.view", card),
-                           "title": "", "passed": 0, "total": 0, "problems": 0, "error": None}
+                           "title": "", "passed": 0, "total": 0, "problems": 0, "error": None,
+                           "signoffs": None}
     try:
-        content, problems = card_service.content_and_problems(documents(current_app), card)
+        docs = documents(current_app)
+        content, problems = card_service.content_and_problems(docs, card)
         results = card_service.evaluate_criteria(session, card, content)
+        # The hash of the content just read: the standing does not read the document again.
+        state = workflow.standing(session, docs, card, content_hash(content))
     except Exception:
         current_app.logger.exception("Card %s could not be read for the dashboard", card.id)
         row["error"] = translate("dashboard.unreadable")
         return row
     row.update(title=content["fields"].get("title", ""), passed=sum(r["passed"] for r in results),
-               total=len(results), problems=len(problems))
+               total=len(results), problems=len(problems), signoffs=signoff_counts(state))
     return row
+
+
+def signoff_counts(state: dict[str, Any]) -> dict[str, int]:
+    """Sign-offs obtained and required towards the policy, stale ones, blocking threads."""
+    requirements = state["requirements"]
+    return {"obtained": sum(min(len(r.signoffs), r.party.count) for r in requirements),
+            "required": sum(r.party.count for r in requirements),
+            "stale": sum(1 for s in state["active"] if s.content_hash != state["hash"]),
+            "blocking": len(state["blocking"])}
 
 
 @views.get("/cards/<int:card_id>")
@@ -92,17 +108,27 @@ def _dashboard_row(session: Any, user: User, card: Card) -> dict[str, Any]:
 def card_page(card_id: int):
     card = _get(Card, card_id)
     _require("card.view", card)
+    return render_card(card)
+
+
+def render_card(card: Card, status: int = 200, approval_error: str | None = None,
+                approval_form: dict[str, str] | None = None) -> tuple[str, int]:
+    """The card page; the approval forms re-render it with their error and what was typed."""
+    from .approval import card_approval  # the approval views import this module
+
     session, user = db.session(), load_user()
     content, problems = card_service.content_and_problems(documents(current_app), card)
     edit = policy.decide(session, user, "card.edit", card)
+    criteria = card_service.evaluate_criteria(session, card, content)
+    shown_hash = content_hash(content)
     return render_template(
         "card.html", card=card, plan=card.plan, template=template_of(card.plan), content=content,
-        content_hash=content_hash(content), problems=problems,
-        criteria=card_service.evaluate_criteria(session, card, content),
+        content_hash=shown_hash, problems=problems, criteria=criteria,
         can_edit=edit.allowed, read_only_reason=None if edit else translate(edit.reason),
         can_comment=policy.allowed(session, user, "card.comment", card),
         can_manage_roles=policy.allowed(session, user, "card.manage_roles", card),
-        roles=sorted(policy.roles_of(session, user, card)))
+        roles=sorted(policy.roles_of(session, user, card)),
+        approval=card_approval(session, user, card, shown_hash, criteria, approval_error, approval_form)), status
 
 
 # --- role management ---------------------------------------------------------------------
