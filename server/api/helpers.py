@@ -6,11 +6,11 @@ from typing import Any, TypeVar
 
 from flask import current_app, g, request
 
-from .. import db, policy
+from .. import db
 from ..auth.current import check_csrf, load_user
 from ..collab.wiring import documents as _documents
-from ..i18n import translate
 from ..models import User
+from ..services import access
 from ..services.errors import ServiceError
 
 T = TypeVar("T")
@@ -49,25 +49,20 @@ def user() -> User:
 
 def is_id(value: Any) -> bool:
     """Whether `value` could be a row id (an int, not a bool, between 1 and MAX_ID)."""
-    return isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= MAX_ID
+    return access.is_id(value)
 
 
 def lookup(model: type[T], ident: int, what: str) -> T:
     """The `model` row with id `ident`.
 
     Raises:
-        ApiError: 404 when there is none (or `ident` cannot be an id).
+        NotFound: 404 when there is none (or `ident` cannot be an id).
     """
-    obj = db.session().get(model, ident) if is_id(ident) else None
-    if obj is None:
-        raise ApiError(404, "not_found", f"No {what} with id {ident}.")
-    return obj
+    return access.get(db.session(), model, ident, f"No {what} with id {ident}.")
 
 
 def require(action: str, obj: Any) -> None:
-    decision = policy.decide(db.session(), user(), action, obj)
-    if not decision:
-        raise ApiError(403, "forbidden", f"{action} refused: {translate(decision.reason, 'en')}")
+    access.require(db.session(), user(), action, obj)
 
 
 def body() -> dict[str, Any]:

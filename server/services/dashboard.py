@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import weakref
 from collections import OrderedDict
 from typing import TYPE_CHECKING, Any
 
@@ -35,7 +36,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 CACHE_SIZE = 512
-_cache: OrderedDict[int, tuple[tuple, Any]] = OrderedDict()
+# One cache per document source (each app, hence each database, has its own).
+_caches: weakref.WeakKeyDictionary[Any, OrderedDict[int, tuple[tuple, Any]]] = weakref.WeakKeyDictionary()
 _lock = threading.Lock()
 
 
@@ -57,17 +59,18 @@ def content_of(documents: Documents, card: Card, mark: tuple[int, int]) -> Cache
     template = template_of(card.plan)
     key = (mark, repr(sorted(meta.items())), template["id"], template["version"])
     with _lock:
-        hit = _cache.get(card.id)
+        cache = _caches.setdefault(documents, OrderedDict())
+        hit = cache.get(card.id)
         if hit is not None and hit[0] == key:
-            _cache.move_to_end(card.id)
+            cache.move_to_end(card.id)
             return hit[1]
-    content, problems = canonical.read_content(documents.read(card.id), template, meta)
+    content, problems = card_service.content_and_problems(documents, card)
     value = (content, problems, canonical.content_hash(content))
     with _lock:
-        _cache[card.id] = (key, value)
-        _cache.move_to_end(card.id)
-        while len(_cache) > CACHE_SIZE:
-            _cache.popitem(last=False)
+        cache[card.id] = (key, value)
+        cache.move_to_end(card.id)
+        while len(cache) > CACHE_SIZE:
+            cache.popitem(last=False)
     return value
 
 
@@ -88,7 +91,7 @@ def plan_rows(session: Session, documents: Documents, user: User, plan: Plan) ->
     rows = []
     for card in cards:
         roles = held.get(None, set()) | held.get(card.id, set())
-        row: dict[str, Any] = {"card": card, "can_view": bool(user.is_admin or policy.judge(roles, "card.view", card)),
+        row: dict[str, Any] = {"card": card, "can_view": policy.judge(roles, "card.view", card).allowed,
                                "title": "", "passed": 0, "total": 0, "problems": 0, "error": None,
                                "signoffs": None, "open_threads": open_threads.get(card.id, 0)}
         rows.append(row)

@@ -15,10 +15,9 @@ from ..content.canonical import content_hash
 from ..i18n import translate
 from ..models import CARD_ROLES, PLAN_ROLES, Card, Plan, RoleAssignment, User
 from ..services import cards as card_service
+from ..services import dashboard
 from ..services import plans as plan_service
 from ..services import roles as role_service
-from ..services import threads as thread_service
-from ..services import workflow
 from ..services.errors import ServiceError
 from ..services.mail import send_invitation
 from ..services.plans import template_of
@@ -62,45 +61,16 @@ def plan_dashboard(plan_id: int):
     plan = _get(Plan, plan_id)
     _require("plan.view", plan)
     session, user = db.session(), load_user()
-    rows = [_dashboard_row(session, user, card) for card in plan.cards]
-    counts = thread_service.open_counts(session, [row["card"].id for row in rows if row["can_view"]])
+    rows = dashboard.plan_rows(session, documents(current_app), user, plan)
     for row in rows:
-        row["open_threads"] = counts.get(row["card"].id, 0)
+        if row["error"]:
+            row["error"] = translate("dashboard.unreadable")
     done = sum(1 for row in rows if row["card"].status in ("approved", "published"))
     return render_template("dashboard.html", plan=plan, rows=rows, approved_count=done,
                            can_manage_roles=policy.allowed(session, user, "plan.manage_roles", plan),
                            can_export=policy.allowed(session, user, "plan.export", plan),
                            can_import=policy.allowed(session, user, "card.create", plan),
                            can_audit=policy.allowed(session, user, "plan.audit", plan))
-
-
-def _dashboard_row(session: Any, user: User, card: Card) -> dict[str, Any]:
-    """One card's dashboard row; a card that cannot be read degrades its own row only."""
-    row: dict[str, Any] = {"card": card, "can_view": policy.allowed(session, user, "card.view", card),
-                           "title": "", "passed": 0, "total": 0, "problems": 0, "error": None,
-                           "signoffs": None}
-    try:
-        docs = documents(current_app)
-        content, problems = card_service.content_and_problems(docs, card)
-        results = card_service.evaluate_criteria(session, card, content)
-        # The hash of the content just read: the standing does not read the document again.
-        state = workflow.standing(session, docs, card, content_hash(content))
-    except Exception:
-        current_app.logger.exception("Card %s could not be read for the dashboard", card.id)
-        row["error"] = translate("dashboard.unreadable")
-        return row
-    row.update(title=content["fields"].get("title", ""), passed=sum(r["passed"] for r in results),
-               total=len(results), problems=len(problems), signoffs=signoff_counts(state))
-    return row
-
-
-def signoff_counts(state: dict[str, Any]) -> dict[str, int]:
-    """Sign-offs obtained and required towards the policy, stale ones, blocking threads."""
-    requirements = state["requirements"]
-    return {"obtained": sum(min(len(r.signoffs), r.party.count) for r in requirements),
-            "required": sum(r.party.count for r in requirements),
-            "stale": sum(1 for s in state["active"] if s.content_hash != state["hash"]),
-            "blocking": len(state["blocking"])}
 
 
 @views.get("/cards/<int:card_id>")
