@@ -33,8 +33,11 @@ def get(session: Session, model: type[T], ident: Any, message: str) -> T:
     return obj
 
 
-def require(session: Session, user: User | None, action: str, obj: Any, lang: str | None = None) -> None:
-    """Forbidden, naming the action and the policy's reason (in `lang`), unless `user` may."""
+def require(session: Session, user: User | None, action: str, obj: Any, lang: str | None = None, *,
+            name_action: bool = True) -> None:
+    """Forbidden unless `user` may: the policy's reason in `lang`, after the action's id for
+    scripts (`name_action`), alone for a person reading a page."""
     decision = policy.decide(session, user, action, obj)
     if not decision:
-        raise Forbidden(f"{action} refused: {translate(decision.reason, lang or 'en')}")
+        reason = translate(decision.reason, lang or "en")
+        raise Forbidden(f"{action} refused: {reason}" if name_action else reason)

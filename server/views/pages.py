@@ -5,7 +5,7 @@ from functools import wraps
 from typing import Any
 from collections.abc import Callable
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
 from sqlalchemy import select
 
 from .. import db, policy
@@ -14,6 +14,7 @@ from ..collab.wiring import documents
 from ..content.canonical import content_hash
 from ..i18n import translate
 from ..models import CARD_ROLES, PLAN_ROLES, Card, Plan, RoleAssignment, User
+from ..services import access
 from ..services import cards as card_service
 from ..services import dashboard
 from ..services import plans as plan_service
@@ -37,16 +38,11 @@ MAX_ID = 2**31 - 1  # ids are 32-bit: a larger number names nothing
 
 
 def _get(model: type, ident: int) -> Any:
-    obj = db.session().get(model, ident) if 0 < ident <= MAX_ID else None
-    if obj is None:
-        abort(404, description=translate("error.not_found"))
-    return obj
+    return access.get(db.session(), model, ident, translate("error.not_found"))
 
 
 def _require(action: str, obj: Plan | Card) -> None:
-    decision = policy.decide(db.session(), load_user(), action, obj)
-    if not decision:
-        abort(403, description=translate(decision.reason))
+    access.require(db.session(), load_user(), action, obj, g.get("lang"), name_action=False)
 
 
 @views.get("/")
