@@ -97,10 +97,7 @@ def plan_rows(session: Session, documents: Documents, user: User, plan: Plan) ->
         rows.append(row)
         try:
             content, problems, content_hash = content_of(documents, card, marks[card.id])
-            results = criteria_rules.evaluate(
-                criteria_of(plan), template_of(plan), content,
-                {"period_start": plan.period_start, "period_end": plan.period_end},
-                attested.get(card.id, {}), frozenset(plan.criteria.get("disabled", [])))
+            results = _criteria(card, plan, content, content_hash, attested.get(card.id, {}))
         except Exception:
             log.exception("Card %s could not be read for the dashboard", card.id)
             row["error"] = "unreadable"
@@ -115,6 +112,32 @@ def plan_rows(session: Session, documents: Documents, user: User, plan: Plan) ->
                        "stale": sum(1 for s in mine if s.content_hash != content_hash),
                        "blocking": len(blocking.get(card.id, []))})
     return rows
+
+
+# Keyed by everything the results depend on, so it may be shared by every app in the process.
+_criteria_cache: OrderedDict[tuple, list[dict[str, Any]]] = OrderedDict()
+
+
+def _criteria(card: Card, plan: Plan, content: dict[str, Any], content_hash: str,
+              attested: dict[str, Any]) -> list[dict[str, Any]]:
+    """The card's criteria results; the same inputs (content, attestations, the plan's criteria,
+    period and template) give the same results, so they are kept."""
+    key = (content_hash, repr(sorted(attested.items())), repr(plan.criteria), plan.period_start, plan.period_end,
+           plan.template_id, plan.template_version)
+    with _lock:
+        hit = _criteria_cache.get(key)
+        if hit is not None:
+            _criteria_cache.move_to_end(key)
+            return hit
+    results = criteria_rules.evaluate(
+        criteria_of(plan), template_of(plan), content,
+        {"period_start": plan.period_start, "period_end": plan.period_end},
+        attested, frozenset(plan.criteria.get("disabled", [])))
+    with _lock:
+        _criteria_cache[key] = results
+        while len(_criteria_cache) > CACHE_SIZE:
+            _criteria_cache.popitem(last=False)
+    return results
 
 
 def _roles(session: Session, user: User, plan: Plan) -> dict[int | None, set[str]]:
