@@ -12,3 +12,4 @@ fi
 "$PY" bench/bench_export_api.py
 "$PY" bench/bench_review.py
 "$PY" bench/bench_diff.py
+"$PY" bench/bench_approval.py
