@@ -58,6 +58,7 @@ class FieldText:
 
     text: str
     segments: list[Segment] = field(default_factory=list)
+    _paths: dict[Path, Segment] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def segment_at(self, offset: int, *, ending: bool = False) -> Segment | None:
         """The segment holding the character at `offset` (or, `ending`, the one before it)."""
@@ -68,7 +69,12 @@ class FieldText:
         return None
 
     def by_path(self, path: Path) -> Segment | None:
-        return next((s for s in self.segments if s.path == path), None)
+        # Indexed on first use (a field's texts are all known by then): one look-up per anchor end.
+        if len(self._paths) != len(self.segments):
+            self._paths = {}
+            for segment in self.segments:
+                self._paths.setdefault(segment.path, segment)
+        return self._paths.get(path)
 
 
 def _xml_text(node: XmlText) -> str:
@@ -175,7 +181,8 @@ def _id(value: Any) -> tuple[int, int] | None:
     if not isinstance(value, dict):
         return None
     client, clock = value.get("client"), value.get("clock")
-    if not all(isinstance(v, int) and not isinstance(v, bool) and 0 <= v < 2**53 for v in (client, clock)):
+    # type() rather than isinstance: an int, not a bool (called twice for every anchor read).
+    if type(client) is not int or type(clock) is not int or not (0 <= client < 2**53 and 0 <= clock < 2**53):
         return None
     return client, clock
 
@@ -291,6 +298,7 @@ def by_quote(found: FieldText, quote: str, occurrence: int | None) -> tuple[int,
     return start, start + len(quote)
 
 
-def items_of(doc: Doc) -> Items | None:
-    """The document's item index, read once for several anchors."""
-    return read_items(doc)
+def items_of(doc: Doc, update: bytes | None = None) -> Items | None:
+    """The document's item index, read once for several anchors (`update`: the document's
+    state update, when the caller has it already)."""
+    return read_items(doc, update)

@@ -38,7 +38,7 @@ class _Item:
 class Items:
     """The items of one document state, indexed by client and clock."""
 
-    def __init__(self, doc: Doc) -> None:
+    def __init__(self, doc: Doc, update: bytes | None = None) -> None:
         self.doc = doc
         self._starts: dict[int, list[int]] = {}
         self._items: dict[int, list[_Item]] = {}
@@ -47,7 +47,9 @@ class Items:
         self._paths: dict[Id, Path | None] = {}
         self._layouts: dict[Path, list[tuple[int, int, int, int, int]]] = {}
         self._by_client: dict[Path, dict[int, tuple[list[int], list[tuple[int, int]]]]] = {}
-        self._read(doc.get_update())
+        self._merged: dict[int, list[tuple[int, int]]] = {}
+        self._texts: dict[Path, list[tuple[int, int, int]]] | None = None
+        self._read(doc.get_update() if update is None else update)
 
     def _read(self, update: bytes) -> None:
         r = Reader(update)
@@ -100,7 +102,9 @@ class Items:
 
     def deleted(self, item_id: Id) -> bool:
         client, clock = item_id
-        return any(start <= clock < end for start, end in self._deleted.get(client, ()))
+        ranges = self._sorted_deleted(client)
+        index = bisect.bisect_right(ranges, (clock, 2**64)) - 1
+        return index >= 0 and clock < ranges[index][1]
 
     def parent(self, item_id: Id) -> tuple[str | Id, str | None] | None:
         """(parent, map key) of an item: written on it, or that of its origin (as Yjs does)."""
@@ -176,16 +180,22 @@ class Items:
         the characters of one text, which is all it is used for. A deleted item counts as
         the start of its block.
         """
-        position = StickyIndex.from_json({"item": {"client": item_id[0], "clock": item_id[1]}, "assoc": 0}, None)
         with self.doc.transaction() as txn:
-            return position.get_index(txn)
+            return self._order_in(txn, item_id)
+
+    @staticmethod
+    def _order_in(txn: Any, item_id: Id) -> int:
+        position = StickyIndex.from_json({"item": {"client": item_id[0], "clock": item_id[1]}, "assoc": 0}, None)
+        return position.get_index(txn)
 
     def layout(self, holder: Path) -> list[tuple[int, int, int, int, int]]:
         """The live character runs of one text in order: (order, client, clock, length, offset),
         lengths and offsets in UTF-16 code units, as Yjs counts."""
         if holder not in self._layouts:
-            runs = sorted((self._order((client, clock)), client, clock, length)
-                          for client, clock, length in self.characters(holder))
+            # One transaction for all the runs of the text (pycrdt opens one per call otherwise).
+            with self.doc.transaction() as txn:
+                runs = sorted((self._order_in(txn, (client, clock)), client, clock, length)
+                              for client, clock, length in self.characters(holder))
             laid, offset = [], 0
             for order, client, clock, length in runs:
                 laid.append((order, client, clock, length, offset))
@@ -229,23 +239,40 @@ class Items:
 
     def characters(self, holder: Path) -> list[tuple[int, int, int]]:
         """The live character runs of one text: (client, clock, utf-16 length), any order."""
-        runs = []
-        for client, items in self._items.items():
-            for item in items:
-                if item.kind != STRING:
-                    continue
-                item_id = (client, item.clock)
-                owner = self.parent(item_id)
-                if owner is None or self.path(owner[0]) != holder:
-                    continue
-                runs.extend(self._live_parts(client, item.clock, item.length))
-        return runs
+        return list(self._characters_by_text().get(holder, ()))
+
+    def _characters_by_text(self) -> dict[Path, list[tuple[int, int, int]]]:
+        """Every text's live character runs, sorted out in one pass over the items (anchors
+        in many texts of a card would otherwise each walk the whole document)."""
+        if self._texts is None:
+            texts: dict[Path, list[tuple[int, int, int]]] = {}
+            for client, items in self._items.items():
+                for item in items:
+                    if item.kind != STRING:
+                        continue
+                    owner = self.parent((client, item.clock))
+                    if owner is None:
+                        continue
+                    path = self.path(owner[0])
+                    runs = self._live_parts(client, item.clock, item.length) if path is not None else None
+                    if runs:
+                        texts.setdefault(path, []).extend(runs)
+            self._texts = texts
+        return self._texts
 
     def _live_parts(self, client: int, clock: int, length: int) -> list[tuple[int, int, int]]:
         parts = []
         start, end = clock, clock + length
-        for d_start, d_end in sorted(self._deleted.get(client, ())):
-            if d_end <= start or d_start >= end:
+        ranges = self._sorted_deleted(client)
+        # The first deleted range that ends after `start` (ranges sorted by start and end alike
+        # once merged; a delete set is written merged, but it is merged here again to be sure).
+        index = max(0, bisect.bisect_right(ranges, (start, start)) - 1)
+        while index < len(ranges):
+            d_start, d_end = ranges[index]
+            index += 1
+            if d_start >= end:
+                break
+            if d_end <= start:
                 continue
             if d_start > start:
                 parts.append((client, start, d_start - start))
@@ -254,10 +281,23 @@ class Items:
             parts.append((client, start, end - start))
         return parts
 
+    def _sorted_deleted(self, client: int) -> list[tuple[int, int]]:
+        """The client's deleted ranges, sorted and merged (overlapping or touching ones joined)."""
+        if client not in self._merged:
+            merged: list[tuple[int, int]] = []
+            for start, end in sorted(self._deleted.get(client, ())):
+                if merged and start <= merged[-1][1]:
+                    merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+                else:
+                    merged.append((start, end))
+            self._merged[client] = merged
+        return self._merged[client]
 
-def read(doc: Doc) -> Items | None:
-    """The index of `doc`, or None when its encoding cannot be read (never for a live room)."""
+
+def read(doc: Doc, update: bytes | None = None) -> Items | None:
+    """The index of `doc` (`update`: its state update, if at hand), or None when its encoding
+    cannot be read (never for a live room)."""
     try:
-        return Items(doc)
+        return Items(doc, update)
     except (MalformedMessage, IndexError):
         return None

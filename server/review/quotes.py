@@ -9,6 +9,7 @@ quote whose text is gone is not found: it is never moved onto unrelated text.
 from __future__ import annotations
 
 from difflib import SequenceMatcher
+from functools import lru_cache
 
 # How alike a passage must be to the quote to be taken for it after small edits.
 MIN_SIMILARITY = 0.8
@@ -34,6 +35,17 @@ def _nearness(start: int, offset: int, length: int) -> float:
 
 def find(text: str, quote: str, prefix: str = "", suffix: str = "", offset: int = 0) -> tuple[int, int] | None:
     """The (start, end) in `text` best taken for `quote`, or None when it is not there."""
+    try:
+        return _find(text, quote, prefix, suffix, offset)
+    except TypeError:  # an argument that cannot be a cache key: searched for without the cache
+        return _find.__wrapped__(text, quote, prefix, suffix, offset)
+
+
+# The answer depends on nothing but the arguments, and a detached thread's quote is searched
+# for (approximately: the dearest case) again on every read of its card until its text comes
+# back. A small cache: each entry keeps one field's text alive.
+@lru_cache(maxsize=128)
+def _find(text: str, quote: str, prefix: str, suffix: str, offset: int) -> tuple[int, int] | None:
     if not quote:
         return None
     exact = []

@@ -259,3 +259,54 @@ def test_comments_of_an_imported_word_file_become_threads(app, client, auth, wor
     assert listed["Reformuler"]["kind"] == "field" and listed["Reformuler"]["quote"] == "not in the text any more"
     hostile = next(t for t in listed.values() if t["field"] is None)
     assert "<script" not in hostile["comments"][0]["html"]
+
+
+def test_listing_reads_the_same_few_queries_however_many_threads_and_people(app, client, auth, world):
+    """Comments and their authors, creators, resolvers and mentioned people are read in a fixed
+    number of queries (no query per thread or comment), and each comes out as before."""
+    from sqlalchemy import event
+
+    url = f"/api/v1/cards/{world['card']}/threads"
+    mention = f"@[x](mention:{world['contributor']}) voir"
+
+    def listing():
+        statements = []
+        engine = app.extensions["iltizam.engine"]
+        count = lambda *args: statements.append(args[2])  # noqa: E731
+        event.listen(engine, "before_cursor_execute", count)
+        try:
+            answer = client.get(url)
+        finally:
+            event.remove(engine, "before_cursor_execute", count)
+        assert answer.status_code == 200
+        return answer.get_json()["threads"], len(statements)
+
+    headers = as_user(client, auth, app, world["reviewer"])
+    first = post(client, headers, url, {"field": "problem", "quote": "المعلومات", "body": "Premier"}).get_json()["id"]
+    headers = as_user(client, auth, app, world["lead"])
+    post(client, headers, f"/api/v1/threads/{first}/comments", {"body": mention})
+    listed, few = listing()
+    later = []
+    for role in ("lead", "contributor", "coordinator", "admin"):
+        headers = as_user(client, auth, app, world[role])
+        later.append(post(client, headers, url, {"field": "title", "body": f"par {role}"}).get_json()["id"])
+    post(client, headers, url, {"body": "toute la fiche"})
+    headers = as_user(client, auth, app, world["reviewer"])
+    for thread in later:
+        post(client, headers, f"/api/v1/threads/{thread}/comments", {"body": mention})
+        post(client, headers, f"/api/v1/threads/{thread}/resolve", {})
+    listed, many = listing()
+    assert len(listed) == 6 and many == few
+    by_id = {t["id"]: t for t in listed}
+    assert [c["author"]["id"] for c in by_id[first]["comments"]] == [world["reviewer"], world["lead"]]
+    name = email_of(app, world["contributor"]).split("@")[0]
+    assert f"<bdi>{name}</bdi>" in by_id[first]["comments"][1]["html"]
+    assert by_id[first]["created_by"]["organisation"] is not None and by_id[first]["resolved_by"] is None
+    resolved = [by_id[t] for t in later]
+    assert {t["status"] for t in resolved} == {"resolved"}
+    assert {t["resolved_by"]["id"] for t in resolved} == {world["reviewer"]}
+    assert [t["created_by"]["id"] for t in resolved] == [world[r] for r in ("lead", "contributor", "coordinator", "admin")]
+    assert [[c["author"]["id"] for c in t["comments"]] for t in resolved] == \
+        [[world[r], world["reviewer"]] for r in ("lead", "contributor", "coordinator", "admin")]
+    # And one thread alone (what a room event carries) reads the same as in the listing.
+    assert client.get(f"/api/v1/threads/{first}").get_json() == by_id[first]
