@@ -305,11 +305,12 @@ def document_content(doc: Doc, template: dict[str, Any], problems: Problems | No
                 out[field["id"]] = field_value(doc, field, problems)
             except Exception as exc:
                 problems.add(field["id"], "unreadable_field", f"the field could not be read ({type(exc).__name__})")
-                out[field["id"]] = _empty(field)
+                out[field["id"]] = empty_value(field)
     return out
 
 
-def _empty(field: dict[str, Any]) -> Any:
+def empty_value(field: dict[str, Any]) -> Any:
+    """A field's value when it holds nothing (also the diff's for a field a version lacks)."""
     kind = field["type"]
     if kind in ("rich_text", "table"):
         return []
@@ -322,7 +323,7 @@ def empty_content(template: dict[str, Any], card: dict[str, Any]) -> dict[str, A
     """Canonical content with every field empty: what stands in for a card that cannot be read."""
     return {"template": {"id": template["id"], "version": template["version"]},
             "card": dict(sorted(card.items())),
-            "fields": {f["id"]: _empty(f) for f in schemas.document_fields(template)}}
+            "fields": {f["id"]: empty_value(f) for f in schemas.document_fields(template)}}
 
 
 def read_content(doc: Doc, template: dict[str, Any],

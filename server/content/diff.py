@@ -56,6 +56,7 @@ from itertools import zip_longest
 from typing import Any
 
 from ..review.plain import canonical_text
+from .canonical import empty_value
 
 EQUAL, INSERT, DELETE = "equal", "insert", "delete"
 CARD_KEYS = ("number", "axis", "lead", "co_lead")
@@ -418,15 +419,6 @@ def field_diff(field: dict[str, Any], old: Any, new: Any) -> dict[str, Any]:
     return out
 
 
-def _empty(field: dict[str, Any]) -> Any:
-    kind = field["type"]
-    if kind in ("rich_text", "table"):
-        return []
-    if kind == "multi_choice":
-        return {o["id"]: {"selected": False, "justification": ""} for o in field["options"]}
-    return ""
-
-
 def diff(template: dict[str, Any], old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
     """The per-field difference from canonical content `old` to `new`, in the template's order.
 
@@ -448,7 +440,8 @@ def diff(template: dict[str, Any], old: dict[str, Any], new: dict[str, Any]) -> 
         if field.get("source", "document") != "document":
             continue
         fid = field["id"]
-        fields.append(field_diff(field, old_fields.get(fid, _empty(field)), new_fields.get(fid, _empty(field))))
+        nothing = empty_value(field)
+        fields.append(field_diff(field, old_fields.get(fid, nothing), new_fields.get(fid, nothing)))
     changed = sum(1 for f in fields if f["changed"])
     templates = (old.get("template"), new.get("template"))
     return {"changed": bool(card) or changed > 0 or templates[0] != templates[1],

@@ -225,3 +225,12 @@ class CardPage:
 
     def close(self) -> None:
         self.context.close()
+
+
+def page_api(page: CardPage, method: str, path: str, body: dict | None = None) -> tuple[int, dict]:
+    """A call from this person's signed-in page (cookie and CSRF token, as the app's own scripts)."""
+    token = page.page.get_attribute("meta[name=csrf-token]", "content")
+    response = page.page.request.fetch(f"{page.base_url}/api/v1{path}", method=method,
+                                       headers={"X-CSRF-Token": token, "Content-Type": "application/json"},
+                                       data=json.dumps(body) if body is not None else None)
+    return response.status, (json.loads(response.text()) if response.text() else {})

@@ -3,10 +3,9 @@ plan dashboard's sign-off counter moves; the approval section's screenshots in A
 wide and at phone width (test-artifacts/approval-*.png)."""
 from __future__ import annotations
 
-import json
 import re
 
-from browser_support import ARTIFACTS, CardPage
+from browser_support import page_api as api, ARTIFACTS, CardPage
 
 STEERING_GOV = "steering.gov@demo.iltizam.ma"
 STEERING_CSO = "steering.cso@demo.iltizam.ma"
@@ -14,15 +13,6 @@ ATTESTATIONS = ("baseline_data", "verifiable", "open_government_lens")
 PHONE = {"width": 390, "height": 844}
 # Tall enough for the side column (which scrolls on its own) to show the whole approval section.
 WIDE = {"width": 1366, "height": 2400}
-
-
-def api(page: CardPage, method: str, path: str, body: dict | None = None) -> tuple[int, dict]:
-    """A call from this person's signed-in page (cookie and CSRF token, as the app's own scripts)."""
-    token = page.page.get_attribute("meta[name=csrf-token]", "content")
-    response = page.page.request.fetch(f"{page.base_url}/api/v1{path}", method=method,
-                                       headers={"X-CSRF-Token": token, "Content-Type": "application/json"},
-                                       data=json.dumps(body) if body is not None else None)
-    return response.status, (json.loads(response.text()) if response.text() else {})
 
 
 def counter(page: CardPage, card_id: int) -> str:

@@ -3,23 +3,13 @@ card sent for review, their role removed. The page turns read-only at once and s
 their language, and what they typed without it being saved stays on screen to copy."""
 from __future__ import annotations
 
-import json
 import re
 import uuid
 
 
-from browser_support import CardPage, wait_until
+from browser_support import page_api as api, CardPage, wait_until
 
 EDITABLE = "#input-title"
-
-
-def api(page: CardPage, method: str, path: str, body: dict | None = None) -> tuple[int, dict]:
-    """A call from this person's signed-in page (cookie and CSRF token, as the app's own scripts)."""
-    token = page.page.get_attribute("meta[name=csrf-token]", "content")
-    response = page.page.request.fetch(f"{page.base_url}/api/v1{path}", method=method,
-                                       headers={"X-CSRF-Token": token, "Content-Type": "application/json"},
-                                       data=json.dumps(body) if body is not None else None)
-    return response.status, (json.loads(response.text()) if response.text() else {})
 
 
 def editable(page: CardPage) -> bool:

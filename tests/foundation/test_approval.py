@@ -2,41 +2,23 @@
 back with a reason, sign again, and the card approves itself once the plan's policy is met."""
 from __future__ import annotations
 
-import copy
 
 import pytest
 
-from server import db, demo
+from server import db
 from server.collab.wiring import documents
 from server.models import AuditEvent, CardUpdate, CardVersion, Plan, Signoff, Thread, User
 from server.services import dashboard
 
 from tests.conftest import email_of
+from tests.foundation import approval_world
 
-FIELDS = copy.deepcopy(demo.load_data()["cards"][0]["fields"])
-ATTESTATIONS = ("baseline_data", "verifiable", "open_government_lens")
+FIELDS, ATTESTATIONS = approval_world.FIELDS, approval_world.ATTESTATIONS
 
 
 @pytest.fixture
 def world(app, factory):
-    admin = factory.user(admin=True)
-    gov, cso = factory.org("government"), factory.org("civil_society")
-    plan = factory.plan(admin)
-    axis = factory.axis(plan, admin)
-    card = factory.card(plan, admin, fields=FIELDS, axis_id=axis, lead_org_id=gov, co_lead_org_id=cso)
-    other = factory.card(plan, admin)
-    people = {"admin": admin}
-    for role, org in (("lead", gov), ("co_lead", cso), ("contributor", cso), ("reviewer", cso),
-                      ("approver", cso), ("viewer", gov)):
-        people[role] = factory.user(org_id=org)
-        factory.grant(admin, people[role], role, plan, card)
-    for name, role, org in (("coordinator", "coordinator", gov), ("steering_gov", "steering", gov),
-                            ("steering_cso", "steering", cso)):
-        people[name] = factory.user(org_id=org)
-        factory.grant(admin, people[name], role, plan)
-    people["elsewhere"] = factory.user(org_id=gov)
-    factory.grant(admin, people["elsewhere"], "lead", plan, other)
-    return {"plan": plan, "card": card, "other": other, **people}
+    return approval_world.build(factory)
 
 
 class As:

@@ -2,40 +2,24 @@
 plan's approval policy, the audit log and the dashboard's counts, in Arabic, French and English."""
 from __future__ import annotations
 
-import copy
 import html
 import re
 
 import pytest
 from markupsafe import escape
 
-from server import demo
 from server.models import Signoff
 
 from tests.conftest import email_of
+from tests.foundation import approval_world
 
-FIELDS = copy.deepcopy(demo.load_data()["cards"][0]["fields"])
-ATTESTATIONS = ("baseline_data", "verifiable", "open_government_lens")
+FIELDS, ATTESTATIONS = approval_world.FIELDS, approval_world.ATTESTATIONS
 XSS = '<script>alert("x")</script>'
 
 
 @pytest.fixture
 def world(app, factory):
-    admin = factory.user(admin=True)
-    gov, cso = factory.org("government"), factory.org("civil_society")
-    plan = factory.plan(admin)
-    axis = factory.axis(plan, admin)
-    card = factory.card(plan, admin, fields=FIELDS, axis_id=axis, lead_org_id=gov, co_lead_org_id=cso)
-    other = factory.card(plan, admin)
-    people = {"admin": admin}
-    for role, org in (("lead", gov), ("co_lead", cso), ("contributor", cso), ("reviewer", cso), ("viewer", gov)):
-        people[role] = factory.user(org_id=org)
-        factory.grant(admin, people[role], role, plan, card)
-    for name, role, org, lang in (("coordinator", "coordinator", gov, "fr"), ("steering_gov", "steering", gov, "ar"),
-                                  ("steering_cso", "steering", cso, "fr")):
-        people[name] = factory.user(org_id=org, language=lang)
-        factory.grant(admin, people[name], role, plan)
-    return {"plan": plan, "card": card, "other": other, **people}
+    return approval_world.build(factory, {"coordinator": "fr", "steering_cso": "fr"})
 
 
 class Browser:
