@@ -34,11 +34,11 @@ def standing_json(card: Card) -> dict[str, Any]:
     }
 
 
-def _done(card: Card, status: int = 200):
+def _done(card: Card, status: int = 200, **extra: Any):
     """Commit; every open page of the card hears of its status; answer where it stands now."""
     db.session().commit()
     workflow.announce(card)
-    return jsonify({"card": serialize.card(card), **standing_json(card)}), status
+    return jsonify({"card": serialize.card(card), **extra, **standing_json(card)}), status
 
 
 # -- the approval policy --------------------------------------------------------------------
@@ -88,9 +88,7 @@ def list_signoffs(card_id: int):
 def sign(card_id: int):
     card = _card(card_id)
     signoff = signoff_service.sign(db.session(), documents(), user(), card, body())
-    db.session().commit()
-    workflow.announce(card)
-    return jsonify({"card": serialize.card(card), "signoff_id": signoff.id, **standing_json(card)}), 201
+    return _done(card, 201, signoff_id=signoff.id)
 
 
 @api.delete("/signoffs/<int:signoff_id>")

@@ -49,7 +49,8 @@ def _participants(session: Session, thread: Thread) -> list[User]:
     return list(session.scalars(select(User).where(User.id.in_(ids))))
 
 
-def _leads(session: Session, card: Card) -> list[User]:
+def leads(session: Session, card: Card) -> list[User]:
+    """The card's lead and co-lead accounts."""
     ids = select(RoleAssignment.user_id).where(RoleAssignment.card_id == card.id,
                                                RoleAssignment.role.in_(("lead", "co_lead")))
     return list(session.scalars(select(User).where(User.id.in_(ids))))
@@ -59,7 +60,7 @@ def thread_created(session: Session, card: Card, thread: Thread, comment: Commen
                    mentioned: list[User]) -> None:
     skip: set[int] = set()
     _add(session, mentioned, "mention", card, thread, comment, actor, skip)
-    _add(session, _leads(session, card), "new_thread", card, thread, comment, actor, skip)
+    _add(session, leads(session, card), "new_thread", card, thread, comment, actor, skip)
 
 
 def replied(session: Session, card: Card, thread: Thread, comment: Comment, actor: User,

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from .. import policy
 from ..content.canonical import content_hash
 from ..models import DECISIONS, Card, Signoff, Thread, utcnow
-from . import approval_policy, audit, cards as card_service, versions, workflow
+from . import access, approval_policy, audit, cards as card_service, versions, workflow
 from .errors import Conflict, Forbidden, Invalid, NotFound
 
 if TYPE_CHECKING:
@@ -74,11 +74,11 @@ def sign(session: Session, documents: Documents, actor: User, card: Card, data: 
     now_hash = content_hash(content)
     if shown != now_hash:
         raise Conflict("The card changed since you read it; read it again before signing.", field="content_hash")
-    mine = [s for s in _active(session, card) if s.user_id == actor.id]
+    mine = [s for s in workflow.active_signoffs(session, card) if s.user_id == actor.id]
     if any(s.content_hash == now_hash and s.decision == choice for s in mine):
         raise Conflict("You have already signed this content; withdraw your sign-off to change it.")
     role = role or _best_role(session, documents, card, roles, now_hash)
-    version = versions.record(session, documents, actor, card, "signed", doc=doc)
+    version = versions.record(session, documents, actor, card, "signed", doc=doc, content=content)
     for old in mine:
         old.replaced_at = utcnow()
     org = actor.organisation
@@ -92,7 +92,7 @@ def sign(session: Session, documents: Documents, actor: User, card: Card, data: 
     if choice == "reject":
         workflow.reject(session, documents, actor, card, note)
     else:
-        workflow.approve_if_complete(session, documents, actor, card)
+        workflow.approve_if_complete(session, documents, actor, card, doc=doc, content=content)
     return signoff
 
 
@@ -120,15 +120,10 @@ def withdraw(session: Session, documents: Documents, actor: User, signoff: Signo
 
 def find(session: Session, actor: User, signoff_id: int) -> Signoff:
     """The sign-off, if `actor` may see its card (404 otherwise: ids tell nothing)."""
-    signoff = session.get(Signoff, signoff_id) if 0 < signoff_id < 2**31 else None
-    if signoff is None or not policy.allowed(session, actor, "card.view", session.get(Card, signoff.card_id)):
+    signoff = access.get(session, Signoff, signoff_id, "No such sign-off.")
+    if not policy.allowed(session, actor, "card.view", session.get(Card, signoff.card_id)):
         raise NotFound("No such sign-off.")
     return signoff
-
-
-def _active(session: Session, card: Card) -> list[Signoff]:
-    return list(session.scalars(select(Signoff).where(Signoff.card_id == card.id, Signoff.withdrawn_at.is_(None),
-                                                      Signoff.replaced_at.is_(None)).order_by(Signoff.id)))
 
 
 def history(session: Session, card: Card) -> list[Signoff]:

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from .. import policy
 from ..content import canonical, diff as content_diff, validation, write
 from ..models import Card, CardVersion, Organisation
-from . import audit, cards as card_service
+from . import access, audit, cards as card_service
 from .errors import Forbidden, Invalid, NotFound
 from .plans import template_of
 
@@ -34,10 +34,14 @@ def metadata_ids(card: Card) -> dict[str, Any]:
 
 
 def record(session: Session, documents: Documents, actor: User | None, card: Card, kind: str,
-           name: str = "", doc: Doc | None = None) -> CardVersion:
-    """Save the card as it is now (or as `doc` holds it) as a version of `kind`."""
+           name: str = "", doc: Doc | None = None, content: dict[str, Any] | None = None) -> CardVersion:
+    """Save the card as it is now (or as `doc` holds it) as a version of `kind`.
+
+    `content`: `doc`'s canonical content, when the caller has just computed it.
+    """
     doc = doc if doc is not None else documents.read(card.id)
-    content = canonical.canonical_content(doc, template_of(card.plan), card_service.card_metadata(card))
+    if content is None:
+        content = card_service.content_from(doc, card)
     number = (session.scalar(select(func.max(CardVersion.number)).where(CardVersion.card_id == card.id)) or 0) + 1
     version = CardVersion(card_id=card.id, number=number, kind=kind, name=name, state=doc.get_update(),
                           content=content, content_hash=canonical.content_hash(content),
@@ -69,9 +73,9 @@ def listing(session: Session, card: Card) -> list[CardVersion]:
 
 
 def get(session: Session, card: Card, version_id: Any) -> CardVersion:
-    version = session.get(CardVersion, version_id) if isinstance(version_id, int) and 0 < version_id < 2**31 else None
-    if version is None or version.card_id != card.id:
-        raise NotFound("This card has no such version.", field="version")
+    version = access.get(session, CardVersion, version_id, "This card has no such version.")
+    if version.card_id != card.id:
+        raise NotFound("This card has no such version.")
     return version
 
 

@@ -7,8 +7,8 @@ ask, and writes the audit record in the same transaction. Approval has no action
 `approve_if_complete` makes it, once the plan's approval policy is met by current sign-offs,
 so nobody — a coordinator included — can approve past the policy.
 
-The public functions (submit, request_changes, reject, approve_if_complete, publish) also do
-what the move brings with it: the criteria check, the version, the notifications. They leave
+The public functions (submit, request_changes, reject, approve_if_complete) also do what the
+move brings with it: the criteria check, the version, the notifications. They leave
 the commit and the live announcement (`announce`) to the caller.
 """
 from __future__ import annotations
@@ -19,11 +19,13 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 
 from .. import policy
+from ..content import canonical
 from ..models import Comment, RoleAssignment, Signoff, Thread, User, utcnow
 from . import approval_policy, audit, cards as card_service, live, notifications, versions
 from .errors import Conflict, Forbidden, Invalid
 
 if TYPE_CHECKING:
+    from pycrdt import Doc
     from sqlalchemy.orm import Session
 
     from ..collab.documents import Documents
@@ -100,11 +102,6 @@ def _move(session: Session, actor: User | None, card: Card, name: str, reason: A
     return reason
 
 
-def failing_criteria(session: Session, documents: Documents, card: Card) -> list[dict[str, Any]]:
-    content = card_service.content(documents, card)
-    return [c for c in card_service.evaluate_criteria(session, card, content) if not c["passed"]]
-
-
 def submit(session: Session, documents: Documents, actor: User, card: Card) -> None:
     """Draft → in review, once every criterion passes; a "submitted" version is recorded.
 
@@ -115,13 +112,16 @@ def submit(session: Session, documents: Documents, actor: User, card: Card) -> N
     decision = policy.decide(session, actor, "card.submit", card)
     if not decision:
         raise Forbidden(f"card.submit refused ({decision.reason})")
-    failing = failing_criteria(session, documents, card)
+    # One read of the document serves the criteria, the version and the approval check.
+    doc = documents.read(card.id)
+    content = card_service.content_from(doc, card)
+    failing = [c for c in card_service.evaluate_criteria(session, card, content) if not c["passed"]]
     if failing:
         raise CriteriaFailing(f"{len(failing)} criteria still fail; the card cannot be submitted yet.", failing)
     _move(session, actor, card, "submit")
-    versions.record(session, documents, actor, card, "submitted")
+    versions.record(session, documents, actor, card, "submitted", doc=doc, content=content)
     notifications.workflow_event(session, card, "submitted", actor, _signers(session, card))
-    approve_if_complete(session, documents, actor, card)
+    approve_if_complete(session, documents, actor, card, doc=doc, content=content)
 
 
 def request_changes(session: Session, documents: Documents, actor: User, card: Card, reason: Any) -> None:
@@ -137,17 +137,26 @@ def reject(session: Session, documents: Documents, actor: User, card: Card, reas
     _reason_thread(session, documents, actor, card, reason)
 
 
-def approve_if_complete(session: Session, documents: Documents, actor: User | None, card: Card) -> bool:
+def approve_if_complete(session: Session, documents: Documents, actor: User | None, card: Card,
+                        doc: Doc | None = None, content: dict[str, Any] | None = None) -> bool:
     """Approve `card` if it is in review, every party of the policy is met by current approvals
-    and no blocking thread is open. Returns whether it was approved now."""
+    and no blocking thread is open. Returns whether it was approved now.
+
+    `doc` and `content`: the card's document and canonical content when the caller has just
+    read them (they are read otherwise).
+    """
     if card.status != "in_review":
         return False
-    state = standing(session, documents, card)
+    if doc is None:
+        doc = documents.read(card.id)
+    if content is None:
+        content = card_service.content_from(doc, card)
+    state = standing(session, documents, card, canonical.content_hash(content))
     if not approval_policy.all_met(state["requirements"]) or state["blocking"]:
         return False
     _move(session, actor, card, "approve")
-    versions.record(session, documents, actor, card, "approved")
-    notifications.workflow_event(session, card, "approved", actor, _leads(session, card))
+    versions.record(session, documents, actor, card, "approved", doc=doc, content=content)
+    notifications.workflow_event(session, card, "approved", actor, notifications.leads(session, card))
     return True
 
 
@@ -166,13 +175,18 @@ def standing(session: Session, documents: Documents, card: Card, content_hash: s
     """Where the card stands towards approval: its current hash, sign-offs, requirements, blockers."""
     if content_hash is None:
         content_hash = card_service.current_hash(documents, card)
-    active = list(session.scalars(select(Signoff).where(Signoff.card_id == card.id, Signoff.withdrawn_at.is_(None),
-                                                        Signoff.replaced_at.is_(None)).order_by(Signoff.id)))
+    active = active_signoffs(session, card)
     approvals = [s for s in active if s.decision == "approve" and s.content_hash == content_hash]
     blocking = list(session.scalars(select(Thread).where(Thread.card_id == card.id, Thread.blocking.is_(True),
                                                          Thread.status == "open").order_by(Thread.id)))
     return {"hash": content_hash, "active": active,
             "requirements": approval_policy.evaluate(card.plan, approvals), "blocking": blocking}
+
+
+def active_signoffs(session: Session, card: Card) -> list[Signoff]:
+    """The card's sign-offs neither withdrawn nor replaced, oldest first (current or stale)."""
+    return list(session.scalars(select(Signoff).where(Signoff.card_id == card.id, Signoff.withdrawn_at.is_(None),
+                                                      Signoff.replaced_at.is_(None)).order_by(Signoff.id)))
 
 
 def announce(card: Card) -> None:
@@ -186,7 +200,8 @@ def _reason_thread(session: Session, documents: Documents, actor: User, card: Ca
     thread.comments.append(Comment(author_id=actor.id, body=reason))
     session.add(thread)
     session.flush()
-    notifications.workflow_event(session, card, "changes_requested", actor, _leads(session, card), thread=thread)
+    notifications.workflow_event(session, card, "changes_requested", actor, notifications.leads(session, card),
+                                 thread=thread)
     return thread
 
 
@@ -195,8 +210,3 @@ def _signers(session: Session, card: Card) -> list[User]:
     return list(session.scalars(select(User).join(RoleAssignment, RoleAssignment.user_id == User.id).where(
         RoleAssignment.plan_id == card.plan_id, RoleAssignment.role.in_(roles),
         (RoleAssignment.card_id.is_(None)) | (RoleAssignment.card_id == card.id)).distinct()))
-
-
-def _leads(session: Session, card: Card) -> list[User]:
-    return list(session.scalars(select(User).join(RoleAssignment, RoleAssignment.user_id == User.id).where(
-        RoleAssignment.card_id == card.id, RoleAssignment.role.in_(("lead", "co_lead"))).distinct()))
