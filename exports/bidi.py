@@ -20,6 +20,9 @@ _GROUPED_NUMBER = re.compile(rf"(?<![\u200e\d+]){_NUMBER}(?![\d\u200e])")
 _MARKED_NUMBER = re.compile(rf"\u200e({_NUMBER})\u200e")
 # Bidi control characters and marks; they carry no text and pdftotext/Word may add or drop them.
 BIDI_CONTROLS = "\u200e\u200f\u061c\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+# Embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069): typed into a text, an
+# unclosed override would reorder whatever the document writes after it.
+_EMBEDDINGS = {c: None for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A))}
 
 
 def is_rtl_language(lang: str) -> bool:
@@ -78,6 +81,11 @@ def keep_numbers_ltr(text: str) -> str:
 def drop_number_marks(text: str) -> str:
     """Undo `keep_numbers_ltr` (used by the Word import)."""
     return _MARKED_NUMBER.sub(r"\1", text)
+
+
+def drop_embeddings(text: str) -> str:
+    """`text` without embedding, override or isolate controls; marks (LRM, RLM, ALM) stay."""
+    return text.translate(_EMBEDDINGS)
 
 
 def has_rtl(text: str) -> bool:
