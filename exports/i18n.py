@@ -1,8 +1,9 @@
 """The words the exporters write around the card content, in Arabic, French and English.
 
 Field labels come from the template; this module only holds the document's own chrome (cover,
-contents, annex, page numbers, the review copy's words). Strings with {name} placeholders are
-split by `parts` so that a page-number field can sit where {page} is.
+contents, annex, page numbers, the review copy's words, the consultation report's titles and
+outcomes). Strings with {name} placeholders are split by `parts` so that a page-number field can
+sit where {page} is.
 """
 from __future__ import annotations
 
@@ -65,6 +66,36 @@ STRINGS: dict[str, dict[str, str]] = {
     "quoted": {"ar": "«{quote}»", "fr": "« {quote} »", "en": "“{quote}”"},
     "colon": {"ar": ": ", "fr": " : ", "en": ": "},
     "whole_card": {"ar": "البطاقة كاملة", "fr": "Toute la fiche", "en": "Whole card"},
+    # The consultation report (report_docx): what the public said about the draft plan, and
+    # the reasoned answer each contribution got.
+    "report_title": {"ar": "تقرير الاستشارة العمومية", "fr": "Rapport de la consultation publique",
+                     "en": "Public consultation report"},
+    "report_window": {"ar": "الاستشارة: من {opens} إلى {closes} ({state})",
+                      "fr": "Consultation : du {opens} au {closes} ({state})",
+                      "en": "Consultation: from {opens} to {closes} ({state})"},
+    "report_state_open": {"ar": "مفتوحة", "fr": "ouverte", "en": "open"},
+    "report_state_closed": {"ar": "مغلقة", "fr": "close", "en": "closed"},
+    "report_state_scheduled": {"ar": "مبرمجة", "fr": "programmée", "en": "scheduled"},
+    "report_no_consultation": {"ar": "لم تُنظَّم أي استشارة حول هذه الخطة.",
+                               "fr": "Aucune consultation n'a été organisée sur ce plan.",
+                               "en": "No consultation has been held on this plan."},
+    "report_generated": {"ar": "تاريخ إعداد التقرير: {date}", "fr": "Rapport établi le {date}",
+                         "en": "Report generated on {date}"},
+    "report_summary": {"ar": "حصيلة الاستشارة", "fr": "Bilan de la consultation", "en": "Summary of the consultation"},
+    "report_column_item": {"ar": "البيان", "fr": "Rubrique", "en": "Item"},
+    "report_column_count": {"ar": "العدد", "fr": "Nombre", "en": "Number"},
+    "report_contributions": {"ar": "المساهمات", "fr": "Contributions", "en": "Contributions"},
+    "report_answered": {"ar": "المساهمات التي تلقت جوابا", "fr": "Contributions ayant reçu une réponse",
+                        "en": "Contributions answered"},
+    "report_plan_wide": {"ar": "مساهمات حول الخطة ككل", "fr": "Contributions sur l'ensemble du plan",
+                         "en": "Contributions on the plan as a whole"},
+    "report_card_heading": {"ar": "{number} — {title}", "fr": "{number} — {title}", "en": "{number} — {title}"},
+    "report_card_count": {"ar": "عدد المساهمات: {count}", "fr": "Contributions : {count}",
+                          "en": "Contributions: {count}"},
+    "report_no_contribution": {"ar": "لا توجد أي مساهمة.", "fr": "Aucune contribution.", "en": "No contribution."},
+    "report_contribution": {"ar": "المساهمة رقم {id}", "fr": "Contribution n° {id}", "en": "Contribution {id}"},
+    "report_about": {"ar": "حول: {field}", "fr": "Sur : {field}", "en": "About: {field}"},
+    "report_answer": {"ar": "الجواب", "fr": "Réponse", "en": "Answer"},
 }
 
 # The roles a person signs a card as, worded as the application's own interface words them
@@ -81,6 +112,15 @@ DECISIONS: dict[str, dict[str, str]] = {
     "approve": {"ar": "موافقة", "fr": "approuvée", "en": "approved"},
     "reject": {"ar": "رفض", "fr": "rejetée", "en": "rejected"},
 }
+
+# What became of a contribution to the consultation, as the report words it.
+OUTCOMES: dict[str, dict[str, str]] = {
+    "taken_into_account": {"ar": "أُخذت بعين الاعتبار", "fr": "Prise en compte", "en": "Taken into account"},
+    "partly": {"ar": "أُخذت جزئيا", "fr": "Prise en compte en partie", "en": "Partly taken into account"},
+    "not_retained": {"ar": "لم تُعتمد", "fr": "Non retenue", "en": "Not retained"},
+    "out_of_scope": {"ar": "خارج نطاق الخطة", "fr": "Hors du champ du plan", "en": "Out of scope"},
+}
+AWAITING_ANSWER = {"ar": "في انتظار الجواب", "fr": "En attente de réponse", "en": "Awaiting an answer"}
 
 
 def check_lang(lang: str) -> str:
@@ -105,6 +145,14 @@ def role_label(role: str, lang: str) -> str:
 def decision_label(decision: str, lang: str) -> str:
     """"approved" / "rejected" in `lang` for "approve" / "reject"; another value as it is."""
     return DECISIONS[decision][lang] if decision in DECISIONS else decision
+
+
+def outcome_label(outcome: str | None, lang: str) -> str:
+    """The label of a contribution's outcome in `lang`; None (not answered yet) is "awaiting an
+    answer"; an id this module does not know, as it is."""
+    if outcome is None:
+        return AWAITING_ANSWER[lang]
+    return OUTCOMES[outcome][lang] if outcome in OUTCOMES else outcome
 
 
 def parts(key: str, lang: str) -> list[tuple[str, bool]]:
