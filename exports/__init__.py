@@ -7,7 +7,8 @@ a background job or a script alike. docs/exports.md describes the layouts.
 
 Formats:
     Word:       card_docx, plan_docx (bytes; "ar" right to left, "fr"/"en" left to right;
-                given comment threads, the review copy with Word comments)
+                given comment threads, the review copy with Word comments); report_docx, the
+                consultation report (bytes)
     Markdown:   card_markdown, plan_markdown (str)
     HTML:       card_html, plan_html (str fragments with lang and dir)
     Open data:  card_json, plan_json (dicts following open_data.schema.json)
@@ -30,11 +31,12 @@ from .html import card_html, plan_html
 from .markdown import card_markdown, plan_markdown
 from .open_data import card_json, open_data_schema, plan_json
 from .plan import validate_plan
+from .report_docx import report_docx
 from .word_import import ImportResult, import_docx
 
 __all__ = [
     "ExportError", "ImportResult", "PlanError", "UnknownFieldTypeError", "UnknownMarkError",
     "UnknownNodeError", "UnsupportedLanguage", "WordImportError",
     "card_docx", "card_html", "card_json", "card_markdown", "import_docx", "open_data_schema",
-    "plan_docx", "plan_html", "plan_json", "plan_markdown", "validate_plan",
+    "plan_docx", "plan_html", "plan_json", "plan_markdown", "report_docx", "validate_plan",
 ]

@@ -327,3 +327,71 @@ def render_pdfs(soffice: str, documents: dict[str, bytes], workdir: Path, *, to:
 def pdf_text(pdftotext: str, pdf: Path, layout: bool = False) -> str:
     args = [pdftotext] + (["-layout"] if layout else []) + [str(pdf), "-"]
     return subprocess.run(args, capture_output=True, text=True, check=True, timeout=120).stdout
+
+
+# -- a consultation report, as the service builds it (docs/exports.md) ---------------------------
+
+REPORT_AR_SENTENCE = "نقترح نشر تقارير دورية حول تنفيذ الالتزامات لفائدة المواطنين"
+REPORT_AR_ANSWER = "تمت إضافة تقرير نصف سنوي إلى الالتزام"
+REPORT_FR_SENTENCE = "Le comité propose « un portail unique » avant la fin de 2027, puis une évaluation."
+REPORT_FR_ANSWER = "Le portail est prévu ; l'évaluation relève du prochain plan."
+# Typed to break things: markup, an unclosed right-to-left override, control characters, a lone
+# surrogate (JSON can carry one), a link to script and a word longer than any line.
+LONG_WORD = "anticonstitutionnellement" * 40
+HOSTILE_BODY = ("<script>alert(1)</script> \u202edébut inversé\x00\x07\x85\ud800 "
+                "[clic](javascript:alert(1)) " + LONG_WORD)
+
+
+def contribution(cid: int, name: str, body: str, *, organisation: str = "", field: dict[str, str] | None = None,
+                 outcome: str | None = None, answer: str = "", date: str = "2026-11-20",
+                 answered_at: str | None = None) -> dict[str, Any]:
+    return {"id": cid, "name": name, "organisation": organisation, "date": date, "field": field, "body": body,
+            "outcome": outcome, "answer": answer,
+            "answered_at": answered_at if answered_at is not None else ("2026-11-25" if outcome else None)}
+
+
+def consultation_report() -> dict[str, Any]:
+    """Five contributions: two on the whole plan, three on card 1.1 (one of them hostile), card
+    1.2 and axis 2 without any, one contribution not answered yet."""
+    problem = {"ar": "الإشكالية", "fr": "Problématique", "en": "Problem"}
+    plan_wide = [
+        contribution(1, "سعاد العلمي", f"{REPORT_AR_SENTENCE}.\n\nوذلك **كل ستة أشهر**.",
+                     organisation="جمعية الشفافية المغربية", outcome="taken_into_account",
+                     answer=REPORT_AR_ANSWER + "."),
+        contribution(2, "Karim Benali", REPORT_FR_SENTENCE, organisation="Transparency Maroc", outcome="partly",
+                     answer=REPORT_FR_ANSWER, date="2026-11-21"),
+    ]
+    card_contributions = [
+        contribution(3, "Salma B.", "Il faut :\n\n1. publier les **données brutes** ;\n2. voir "
+                     "[le portail](https://www.data.gov.ma).", field=problem, outcome="not_retained",
+                     answer="Les données brutes sont déjà publiées.", date="2026-11-22"),
+        contribution(4, "\u202eMalin\u202c <b>", HOSTILE_BODY, organisation="<i>org</i>\u2066",
+                     field={"ar": "الإشكالية\u202e", "fr": "Problématique\u202e"}, outcome="out_of_scope",
+                     answer="- hors sujet\n- \u202e<script>x</script>", date="2026-11-23"),
+        contribution(5, "يوسف", "ما هو **الجدول الزمني** للنشر؟", date="2026-11-24"),
+    ]
+    return {
+        "plan": {"title": {"ar": "خطة العمل الوطنية الثالثة للحكومة المنفتحة",
+                           "fr": "Troisième plan d'action national du gouvernement ouvert",
+                           "en": "Third open government national action plan"},
+                 "period": {"start": "2026", "end": "2028"}},
+        "consultation": {"opens_at": "2026-11-15", "closes_at": "2026-12-15", "state": "open"},
+        "generated": "2026-12-03",
+        "totals": {"contributions": 5, "answered": 4,
+                   "outcomes": {"taken_into_account": 1, "partly": 1, "not_retained": 1, "out_of_scope": 1}},
+        "plan_wide": plan_wide,
+        "axes": [
+            {"number": "1", "title": {"ar": "الوصول إلى المعلومات", "fr": "Accès à l'information",
+                                      "en": "Access to information"},
+             "cards": [
+                 {"number": "1.1", "title": "نشر المعطيات المفتوحة المتعلقة بالصفقات العمومية", "count": 3,
+                  "outcomes": {"taken_into_account": 0, "partly": 0, "not_retained": 1, "out_of_scope": 1},
+                  "contributions": card_contributions},
+                 {"number": "1.2", "title": "Registre des bénéficiaires effectifs", "count": 0,
+                  "outcomes": {"taken_into_account": 0, "partly": 0, "not_retained": 0, "out_of_scope": 0},
+                  "contributions": []},
+             ]},
+            {"number": "2", "title": {"ar": "الشفافية المالية", "fr": "Transparence budgétaire",
+                                      "en": "Fiscal openness"}, "cards": []},
+        ],
+    }
