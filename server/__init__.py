@@ -13,6 +13,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from .auth import headers, throttle
     from .collab import wiring
     from .extensions import socketio
+    from .public import public
     from .views import views
 
     app = Flask(__name__, instance_path=str(config.INSTANCE))
@@ -28,6 +29,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     errors.init_app(app)
     app.register_blueprint(api)
     app.register_blueprint(views)
+    app.register_blueprint(public)
 
     from .collab.origins import allowed_origin
 

@@ -21,13 +21,14 @@ if TYPE_CHECKING:
 
     from .models import User
 
-PLAN_ACTIONS = ("plan.view", "plan.manage", "plan.manage_roles", "plan.export", "plan.audit", "card.create")
+PLAN_ACTIONS = ("plan.view", "plan.manage", "plan.manage_roles", "plan.export", "plan.audit", "card.create",
+                "plan.consult", "plan.moderate", "plan.answer", "plan.transition")
 # There is no "approve" action: a card is approved by the workflow itself once the plan's
 # approval policy is met by current sign-offs (server/services/workflow.py).
 CARD_ACTIONS = (
     "card.view", "card.edit", "card.comment", "card.manage_roles", "card.edit_metadata",
     "card.submit", "card.request_changes", "card.publish", "card.signoff", "card.block",
-    "card.attest", "card.export", "card.save_version", "card.restore",
+    "card.attest", "card.export", "card.save_version", "card.restore", "card.unpublish", "card.answer",
 )
 ACTIONS = PLAN_ACTIONS + CARD_ACTIONS
 
@@ -36,16 +37,19 @@ _WRITE = _READ | {"card.edit", "card.comment"}
 ROLE_ACTIONS: dict[str, frozenset[str]] = {
     "coordinator": frozenset({
         "plan.view", "plan.manage", "plan.manage_roles", "plan.export", "plan.audit", "card.create",
+        # The public side (services/publication.py, consultation.py, plan_lifecycle.py).
+        "plan.consult", "plan.moderate", "plan.answer", "plan.transition",
         *_WRITE, "card.manage_roles", "card.edit_metadata", "card.request_changes",
-        "card.publish", "card.attest", "card.save_version", "card.restore",
+        "card.publish", "card.unpublish", "card.answer", "card.attest", "card.save_version", "card.restore",
     }),
-    "steering": frozenset({"plan.view", "plan.export", "plan.audit", *_READ, "card.comment", "card.signoff",
-                           "card.request_changes", "card.block"}),
+    "steering": frozenset({"plan.view", "plan.export", "plan.audit", "plan.moderate", *_READ, "card.comment",
+                           "card.signoff", "card.request_changes", "card.block"}),
     # Leads sign off only where the plan's approval policy names them (services/signoffs.py).
+    # Leads answer the public's contributions on their card (services/consultation.py).
     "lead": frozenset({"plan.view", *_WRITE, "card.manage_roles", "card.submit", "card.attest",
-                       "card.signoff", "card.save_version", "card.restore"}),
+                       "card.signoff", "card.save_version", "card.restore", "card.answer"}),
     "co_lead": frozenset({"plan.view", *_WRITE, "card.manage_roles", "card.submit", "card.attest",
-                          "card.signoff", "card.save_version", "card.restore"}),
+                          "card.signoff", "card.save_version", "card.restore", "card.answer"}),
     "contributor": frozenset({"plan.view", *_WRITE, "card.save_version"}),
     "reviewer": frozenset({"plan.view", *_READ, "card.comment"}),
     "approver": frozenset({"plan.view", *_READ, "card.comment", "card.signoff", "card.request_changes",
@@ -60,11 +64,14 @@ STATUS_RULES: dict[str, frozenset[str]] = {
     "card.comment": frozenset({"draft", "in_review"}),
     "card.edit_metadata": frozenset({"draft"}),
     "card.submit": frozenset({"draft"}),
-    "card.request_changes": frozenset({"in_review", "approved"}),
+    # A published card is reopened the same way, after the consultation (its publication stays
+    # public, frozen, until it is published again).
+    "card.request_changes": frozenset({"in_review", "approved", "published"}),
     "card.signoff": frozenset({"in_review"}),
     "card.block": frozenset({"draft", "in_review"}),
     "card.restore": frozenset({"draft"}),
     "card.publish": frozenset({"approved"}),
+    # card.unpublish has no status rule: a reopened card's last publication can be withdrawn too.
     "card.attest": frozenset({"draft", "in_review"}),
 }
 

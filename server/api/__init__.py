@@ -9,4 +9,4 @@ from .helpers import authenticate  # noqa: E402
 
 api.before_request(authenticate)
 
-from . import approval, cards, downloads, imports, members, organisations, plans, threads, tokens, meta  # noqa: E402,F401  (routes register on import)
+from . import approval, cards, downloads, imports, members, organisations, plans, publication, threads, tokens, meta  # noqa: E402,F401  (routes register on import)

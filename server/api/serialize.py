@@ -27,6 +27,8 @@ def plan(p: Plan) -> dict[str, Any]:
             "coordinator_org": organisation(p.coordinator_org),
             "template": {"id": p.template_id, "version": p.template_version},
             "criteria": p.criteria, "approval_policy": p.approval_policy, "final": p.final,
+            "stage": p.stage, "stage_history": p.stage_history or [],
+            "council": {"decision_date": p.council_decision_date, "reference": p.council_reference or None},
             "created_at": iso(p.created_at)}
 
 

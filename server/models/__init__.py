@@ -5,6 +5,8 @@ from .approval import DECISIONS, VERSION_KINDS, CardVersion, Signoff
 from .accounts import LANGUAGES, ORGANISATION_KINDS, ApiToken, Organisation, User
 from .base import Base, utcnow
 from .plans import Axis, Card, Plan
+from .publication import (CONTRIBUTION_STATES, OUTCOMES, PLAN_STAGES, REJECT_REASONS, Consultation,
+                          Contribution, PlanDocument, Publication)
 from .records import AuditEvent, CompactedState, CardUpdate
 from .review import NOTIFICATION_KINDS, THREAD_STATUSES, Comment, Notification, Thread
 from .roles import CARD_ROLES, PLAN_ROLES, Attestation, Invitation, RoleAssignment
@@ -15,4 +17,6 @@ __all__ = [
     "AuditEvent", "CompactedState", "CardUpdate", "Attestation", "Invitation", "RoleAssignment",
     "NOTIFICATION_KINDS", "THREAD_STATUSES", "Comment", "Notification", "Thread",
     "DECISIONS", "VERSION_KINDS", "CardVersion", "Signoff",
+    "CONTRIBUTION_STATES", "OUTCOMES", "PLAN_STAGES", "REJECT_REASONS", "Consultation", "Contribution",
+    "PlanDocument", "Publication",
 ]

@@ -26,9 +26,17 @@ class Plan(Base):
     # {"id": "default", "version": 1, "disabled": [rule ids]}: which criteria set, and the
     # coordinator's changes to it.
     criteria: Mapped[dict[str, Any]] = mapped_column(JSON)
-    # {"required": ["lead", "co_lead", ...]}: the parties whose sign-off approves a card.
+    # {"parties": [{"role", "kind", "count"}]}: whose sign-offs approve a card
+    # (services/approval_policy.py).
     approval_policy: Mapped[dict[str, Any]] = mapped_column(JSON)
     final: Mapped[bool] = mapped_column(default=False)
+    # Where the plan stands in its own lifecycle (models.publication.PLAN_STAGES), and each move
+    # as {"stage", "at"} for the public timeline.
+    stage: Mapped[str] = mapped_column(String(20), default="drafting")
+    stage_history: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    # The Government Council's decision, once adopted: its date (YYYY-MM-DD) and reference.
+    council_decision_date: Mapped[str | None] = mapped_column(String(10))
+    council_reference: Mapped[str] = mapped_column(String(200), default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     coordinator_org: Mapped[Organisation | None] = relationship()

@@ -27,3 +27,7 @@ class Forbidden(ServiceError):
 class NotFound(ServiceError):
     status, code = 404, "not_found"
 
+
+
+class RateLimited(ServiceError):
+    status, code = 429, "rate_limited"

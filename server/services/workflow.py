@@ -44,10 +44,13 @@ class Move:
 
 MOVES: dict[str, Move] = {
     "submit": Move(("draft",), "in_review", "card.submit"),
-    "request_changes": Move(("in_review", "approved"), "draft", "card.request_changes", needs_reason=True),
+    "request_changes": Move(("in_review", "approved", "published"), "draft", "card.request_changes",
+                            needs_reason=True),
     "reject": Move(("in_review",), "draft", "card.signoff", needs_reason=True),
     "approve": Move(("in_review",), "approved", None),
+    # Publishing and its undoing are services/publication.py's, which records the publication.
     "publish": Move(("approved",), "published", "card.publish"),
+    "unpublish": Move(("published",), "approved", "card.unpublish", needs_reason=True),
 }
 MAX_REASON = 2000
 
@@ -80,11 +83,21 @@ def _reason(text: Any, needed: bool) -> str:
     return text
 
 
+def check_reason(text: Any) -> str:
+    """A reason that must be given (sending back, unpublishing), stripped and bounded."""
+    return _reason(text, True)
+
+
 def _check_source(card: Card, name: str) -> None:
     # Before the policy, whose status rules would answer "forbidden" for what is a conflict.
     found = MOVES[name]
     if card.status not in found.sources:
         raise Conflict(f"a card cannot go from {card.status} to {found.target} ({name})", field="status")
+
+
+def move(session: Session, actor: User | None, card: Card, name: str, reason: Any = "") -> str:
+    """Make the move `name` (checked against its sources and the policy, audited); the reason kept."""
+    return _move(session, actor, card, name, reason)
 
 
 def _move(session: Session, actor: User | None, card: Card, name: str, reason: Any = "") -> str:

@@ -6,6 +6,8 @@ import copy
 
 from server import demo
 
+from tests.conftest import email_of
+
 FIELDS = copy.deepcopy(demo.load_data()["cards"][0]["fields"])
 ATTESTATIONS = ("baseline_data", "verifiable", "open_government_lens")
 
@@ -31,3 +33,26 @@ def build(factory, languages: dict[str, str] | None = None) -> dict:
     people["elsewhere"] = factory.user(org_id=gov)
     factory.grant(admin, people["elsewhere"], "lead", plan, other)
     return {"plan": plan, "card": card, "other": other, **people}
+
+
+class As:
+    """Calls the API as one of the world's people (signed in with a cookie, CSRF token sent)."""
+
+    def __init__(self, app, client, auth, world) -> None:
+        self.app, self.client, self.auth, self.world = app, client, auth, world
+        self.who = None
+
+    def __call__(self, name: str) -> As:
+        if name != self.who:
+            self.auth.login(email_of(self.app, self.world[name]))
+            self.who = name
+        return self
+
+    def call(self, method: str, url: str, data=None):
+        return self.client.open(f"/api/v1{url}", method=method, json=data, headers=self.auth.headers())
+
+    def get(self, url):
+        return self.call("GET", url)
+
+    def post(self, url, data=None):
+        return self.call("POST", url, data if data is not None else {})

@@ -7,6 +7,8 @@ from sqlalchemy import select
 from server import db
 from server.models import RoleAssignment
 
+from tests.foundation import approval_world
+
 
 class LiveRecorder:
     """Stands in for the co-editing engine's room events; notes what was committed when told."""
@@ -38,3 +40,15 @@ def live(app):
     app.extensions["iltizam.room_events"] = recorder
     yield recorder
     app.extensions.pop("iltizam.room_events", None)
+
+
+@pytest.fixture
+def world(app, factory):
+    """The approval tests' people (tests/foundation/approval_world.py); modules may narrow it."""
+    return approval_world.build(factory)
+
+
+@pytest.fixture
+def as_(app, client, auth, world):
+    """Calls the API as one of `world`'s people."""
+    return approval_world.As(app, client, auth, world)

@@ -3,50 +3,15 @@ back with a reason, sign again, and the card approves itself once the plan's pol
 from __future__ import annotations
 
 
-import pytest
 
 from server import db
 from server.collab.wiring import documents
 from server.models import AuditEvent, CardUpdate, CardVersion, Plan, Signoff, Thread, User
 from server.services import dashboard
 
-from tests.conftest import email_of
 from tests.foundation import approval_world
 
 FIELDS, ATTESTATIONS = approval_world.FIELDS, approval_world.ATTESTATIONS
-
-
-@pytest.fixture
-def world(app, factory):
-    return approval_world.build(factory)
-
-
-class As:
-    """Calls the API as one of the world's people (signed in with a cookie, CSRF token sent)."""
-
-    def __init__(self, app, client, auth, world) -> None:
-        self.app, self.client, self.auth, self.world = app, client, auth, world
-        self.who = None
-
-    def __call__(self, name: str) -> As:
-        if name != self.who:
-            self.auth.login(email_of(self.app, self.world[name]))
-            self.who = name
-        return self
-
-    def call(self, method: str, url: str, data=None):
-        return self.client.open(f"/api/v1{url}", method=method, json=data, headers=self.auth.headers())
-
-    def get(self, url):
-        return self.call("GET", url)
-
-    def post(self, url, data=None):
-        return self.call("POST", url, data if data is not None else {})
-
-
-@pytest.fixture
-def as_(app, client, auth, world):
-    return As(app, client, auth, world)
 
 
 def attest_all(as_, card):
