@@ -49,6 +49,12 @@ DEFAULTS: dict[str, Any] = {
     "PERMANENT_SESSION_LIFETIME": 60 * 60 * 12,
     "MAX_CONTENT_LENGTH": 12 * 1024 * 1024,
     "INVITATION_DAYS": 14,
+    "PASSWORD_RESET_SECONDS": 3600,
+    # "Forgot password" requests, counted whether or not the address has an account, so the
+    # form cannot flood anyone's mailbox nor tell which addresses exist.
+    "RESET_REQUESTS_PER_ACCOUNT": 3,
+    "RESET_REQUESTS_PER_ADDRESS": 20,
+    "RESET_REQUEST_WINDOW_SECONDS": 3600,
     # Login throttling (server/auth/throttle.py): free failures per account and address, then
     # a delay doubling from LOGIN_DELAY_SECONDS; failures are forgotten after a quiet window.
     "LOGIN_ATTEMPTS": 5,

@@ -52,6 +52,17 @@ def _invite(plan: Plan, card: Card | None):
     return jsonify({**serialize.invitation(invitation), "link": link, "mailed": mailed}), 201
 
 
+def _pending(plan: Plan, card: Card | None):
+    return jsonify([serialize.invitation(i) for i in role_service.pending_invitations(db.session(), plan, card)])
+
+
+def _withdraw(plan: Plan, card: Card | None, invitation_id: int):
+    invitation = role_service.find_invitation(db.session(), plan, card, invitation_id)
+    role_service.revoke_invitation(db.session(), user(), plan, invitation)
+    db.session().commit()
+    return "", 204
+
+
 def _list(plan: Plan, card: Card | None):
     # E-mail addresses only for those who manage these roles; others see names and organisations.
     emails = policy.may_manage_roles(db.session(), user(), card or plan)
@@ -110,6 +121,23 @@ def invite_to_plan(plan_id: int):
     return _invite(plan, None)
 
 
+# Pending invitations carry e-mail addresses: listed only to those who manage the roles.
+@api.get("/plans/<int:plan_id>/invitations")
+def plan_invitations(plan_id: int):
+    plan = lookup(Plan, plan_id, "plan")
+    require("plan.view", plan)
+    require("plan.manage_roles", plan)
+    return _pending(plan, None)
+
+
+@api.delete("/plans/<int:plan_id>/invitations/<int:invitation_id>")
+def withdraw_plan_invitation(plan_id: int, invitation_id: int):
+    plan = lookup(Plan, plan_id, "plan")
+    require("plan.view", plan)
+    require("plan.manage_roles", plan)
+    return _withdraw(plan, None, invitation_id)
+
+
 @api.get("/cards/<int:card_id>/members")
 def card_members(card_id: int):
     card = lookup(Card, card_id, "card")
@@ -139,3 +167,19 @@ def invite_to_card(card_id: int):
     require("card.view", card)
     require("card.manage_roles", card)
     return _invite(card.plan, card)
+
+
+@api.get("/cards/<int:card_id>/invitations")
+def card_invitations(card_id: int):
+    card = lookup(Card, card_id, "card")
+    require("card.view", card)
+    require("card.manage_roles", card)
+    return _pending(card.plan, card)
+
+
+@api.delete("/cards/<int:card_id>/invitations/<int:invitation_id>")
+def withdraw_card_invitation(card_id: int, invitation_id: int):
+    card = lookup(Card, card_id, "card")
+    require("card.view", card)
+    require("card.manage_roles", card)
+    return _withdraw(card.plan, card, invitation_id)

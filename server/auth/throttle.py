@@ -14,6 +14,9 @@ Failures are counted three ways, within LOGIN_WINDOW_SECONDS of the last one:
   address until its window ends. The bar is far above what the people behind one office proxy
   mistype.
 
+The "forgot password" form has its own limit (RequestLimit): every request counts, per
+address named and per client address, so it cannot be used to flood a mailbox.
+
 The counts live in Redis when REDIS_URL is set (so every process counts together), else in
 this process's memory.
 """
@@ -135,14 +138,44 @@ class LoginThrottle:
         self.counters.clear(self._keys(email, address)[0])
 
 
+class RequestLimit:
+    """At most `per_account` requests naming one address and `per_address` from one client
+    address within a fixed `window` from the first: for forms that send mail, where every
+    request counts, not only failures."""
+
+    def __init__(self, counters: MemoryCounters | RedisCounters, *, per_account: int, per_address: int,
+                 window: int, clock: Callable[[], float] = time.time) -> None:
+        self.counters = counters
+        self.per_account, self.per_address, self.window = per_account, per_address, window
+        self.clock = clock
+
+    def take(self, email: str, address: str) -> int:
+        """Count one request; returns 0 when it may go ahead, else the seconds to wait (not counted)."""
+        now = self.clock()
+        keys = ((f"account:{email.strip().lower()}", self.per_account), (f"address:{address}", self.per_address))
+        for key, limit in keys:
+            count, first, _ = self.counters.get(key, now)
+            if count >= limit:
+                return max(1, math.ceil(first + self.window - now))
+        for key, _ in keys:
+            self.counters.add(key, now, self.window, fixed=True)
+        return 0
+
+
 def init_app(app: Flask) -> None:
     counters: MemoryCounters | RedisCounters = MemoryCounters()
+    reset_counters: MemoryCounters | RedisCounters = MemoryCounters()
     if app.config.get("REDIS_URL"):
         import redis
 
-        counters = RedisCounters(redis.Redis.from_url(app.config["REDIS_URL"], socket_timeout=2))
+        client = redis.Redis.from_url(app.config["REDIS_URL"], socket_timeout=2)
+        counters = RedisCounters(client)
+        reset_counters = RedisCounters(client, prefix="iltizam:reset:")
     config = app.config
     app.extensions["iltizam.throttle"] = LoginThrottle(
         counters, free=config["LOGIN_ATTEMPTS"], window=config["LOGIN_WINDOW_SECONDS"],
         delay=config["LOGIN_DELAY_SECONDS"], max_delay=config["LOGIN_MAX_DELAY_SECONDS"],
         account_attack=config["LOGIN_ACCOUNT_ATTACK"], address_limit=config["LOGIN_ADDRESS_LIMIT"])
+    app.extensions["iltizam.reset_limit"] = RequestLimit(
+        reset_counters, per_account=config["RESET_REQUESTS_PER_ACCOUNT"],
+        per_address=config["RESET_REQUESTS_PER_ADDRESS"], window=config["RESET_REQUEST_WINDOW_SECONDS"])

@@ -6,6 +6,7 @@ callers call `announce` so the live co-editing engine re-decides the connections
 """
 from __future__ import annotations
 
+import hashlib
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -13,28 +14,16 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
 
 from .. import policy
-from ..i18n import translate
 from ..models import CARD_ROLES, PLAN_ROLES, Card, Invitation, RoleAssignment, User, utcnow
 from . import audit, live
-from .errors import Conflict, Forbidden, Invalid, NotFound, ServiceError
+from .errors import Conflict, Forbidden, Invalid, NotFound
+from .errors import message_for as message_for  # the pages' name for it
+from .errors import keyed as _keyed
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
     from ..models import Plan
-
-
-def _keyed(error: type[ServiceError], reason: str, field: str | None = None, **params: Any) -> ServiceError:
-    """`error` with its English message (the API's), keeping the catalogue key for pages."""
-    exc = error(translate(reason, "en", **params), field=field)
-    exc.reason, exc.params = reason, params  # type: ignore[attr-defined]
-    return exc
-
-
-def message_for(exc: ServiceError) -> str:
-    """What a page shows for `exc`: its message in the reader's language when it has a key."""
-    reason = getattr(exc, "reason", None)
-    return translate(reason, **getattr(exc, "params", {})) if reason else exc.message
 
 
 def _check_allowed(session: Session, actor: User, role: str, plan: Plan, card: Card | None,
@@ -144,24 +133,74 @@ def invite(session: Session, actor: User, plan: Plan, card: Card | None, email: 
     session.add(invitation)
     session.flush()
     audit.record(session, actor, "invitation.created", plan=plan, card=card, email=invitation.email, role=role)
-    return invitation, _serializer(secret_key).dumps(invitation.id)
+    return invitation, _serializer(secret_key).dumps([invitation.id, _fingerprint(invitation)])
+
+
+def _fingerprint(invitation: Invitation) -> str:
+    # SQLite may give a withdrawn invitation's id to the next one: the link names its own row.
+    text = f"{invitation.id}|{invitation.email}|{invitation.role}|{invitation.created_at.isoformat()}"
+    return hashlib.sha256(text.encode()).hexdigest()[:24]
 
 
 def invitation_for_token(session: Session, token: str, secret_key: str, days: int) -> Invitation:
     try:
-        invitation_id = _serializer(secret_key).loads(token, max_age=days * 86400)
+        data, issued = _serializer(secret_key).loads(token, max_age=days * 86400, return_timestamp=True)
     except SignatureExpired:
         raise _keyed(Forbidden, "invitation.expired") from None
     except BadSignature:
         raise _keyed(NotFound, "invitation.invalid") from None
-    invitation = session.get(Invitation, invitation_id)
-    if invitation is None:
-        raise _keyed(NotFound, "invitation.invalid")
+    # Links made before they named their row's fingerprint carry the bare id.
+    ident, fingerprint = data if isinstance(data, list) and len(data) == 2 else (data, None)
+    invitation = session.get(Invitation, ident) if isinstance(ident, int) else None
+    # A link we signed whose row is gone (or is another row now) was withdrawn.
+    if invitation is None or (fingerprint is None and invitation.created_at.replace(microsecond=0)
+                              > issued.replace(tzinfo=None)) \
+            or (fingerprint is not None and fingerprint != _fingerprint(invitation)):
+        raise _keyed(Forbidden, "invitation.revoked")
     if invitation.accepted_at is not None:
         raise _keyed(Conflict, "invitation.used")
     if invitation.expires_at < utcnow():
         raise _keyed(Forbidden, "invitation.expired")
     return invitation
+
+
+def pending_invitations(session: Session, plan: Plan, card: Card | None = None) -> list[Invitation]:
+    """Invitations to roles on `plan` (card None) or `card` not yet accepted nor expired."""
+    query = select(Invitation).where(Invitation.plan_id == plan.id, Invitation.accepted_at.is_(None),
+                                     Invitation.expires_at >= utcnow())
+    if card is None:
+        query = query.where(Invitation.card_id.is_(None))
+    else:
+        query = query.where(Invitation.card_id == card.id)
+    return list(session.scalars(query.order_by(Invitation.id)))
+
+
+def find_invitation(session: Session, plan: Plan, card: Card | None, invitation_id: Any) -> Invitation:
+    """A pending invitation of `plan` (card None) or `card`.
+
+    Raises:
+        NotFound: no such invitation here (one of another plan or card is not found either).
+    """
+    found = session.get(Invitation, invitation_id) if isinstance(invitation_id, int) \
+        and 0 < invitation_id < 2**31 else None
+    if found is None or found.plan_id != plan.id or found.card_id != (card.id if card else None) \
+            or found.accepted_at is not None:
+        raise _keyed(NotFound, "invitation.not_here")
+    return found
+
+
+def revoke_invitation(session: Session, actor: User, plan: Plan, invitation: Invitation) -> None:
+    """Withdraw a pending invitation, if `actor` may hand out its role (audited); its link then
+    answers that it was revoked.
+
+    Raises:
+        Forbidden: the policy refuses (a lead withdrawing the coordinator's reviewer invitation).
+    """
+    card = session.get(Card, invitation.card_id) if invitation.card_id else None
+    _check_allowed(session, actor, invitation.role, plan, card, None, removing=True)
+    audit.record(session, actor, "invitation.revoked", plan=plan, card=card, email=invitation.email,
+                 role=invitation.role)
+    session.delete(invitation)
 
 
 def accept(session: Session, invitation: Invitation, user: User) -> RoleAssignment:

@@ -1,4 +1,4 @@
-"""Sign-in, sign-out, interface language, invitation acceptance."""
+"""Sign-in, sign-out, interface language, invitation acceptance, forgotten passwords."""
 from __future__ import annotations
 
 import unicodedata
@@ -11,8 +11,8 @@ from .. import db
 from ..auth.current import check_csrf, load_user, log_in, log_out
 from ..auth.passwords import MIN_LENGTH, verify_password
 from ..i18n import translate
-from ..models import LANGUAGES, User
-from ..services import accounts, live
+from ..models import LANGUAGES, Card, Plan, User
+from ..services import accounts, live, password_reset
 from ..services import roles as role_service
 from ..services.errors import ServiceError
 from . import views
@@ -100,9 +100,12 @@ def accept_invitation(token: str):
     user = load_user()
     existing = db.session().scalars(select(User).where(User.email == invitation.email)).first()
 
+    plan = db.session().get(Plan, invitation.plan_id)
+    card = db.session().get(Card, invitation.card_id) if invitation.card_id else None
+
     def page(status: int = 200, **extra: object):
         return render_template("invitation.html", invitation=invitation, user=user, existing=existing,
-                               min_length=MIN_LENGTH, **extra), status
+                               plan=plan, card=card, min_length=MIN_LENGTH, **extra), status
 
     # An invitation is for the address it was sent to: someone signed in as another account is
     # offered to sign out, and an address with an account needs that account's password.
@@ -139,3 +142,67 @@ def accept_invitation(token: str):
     if assignment.card_id:
         return redirect(url_for("views.card_page", card_id=assignment.card_id))
     return redirect(url_for("views.plan_dashboard", plan_id=assignment.plan_id))
+
+
+# --- forgotten passwords -----------------------------------------------------------------
+
+@views.route("/password/forgot", methods=["GET", "POST"])
+def forgot_password():
+    config = current_app.config
+    mailing = bool(config.get("SMTP_HOST"))
+    if request.method == "GET" or not mailing:
+        return render_template("forgot.html", mailing=mailing)
+    check_csrf()
+    email = request.form.get("email", "").strip().lower()
+    wait = current_app.extensions["iltizam.reset_limit"].take(email, request.remote_addr or "unknown")
+    if wait:
+        flash(translate("reset.throttled", n=wait), "error")
+        return render_template("forgot.html", mailing=True, email=email), 429, {"Retry-After": str(wait)}
+    try:
+        password_reset.mail_link(db.session(), config, email,
+                                 lambda token: url_for("views.reset_password", token=token, _external=True))
+    except ServiceError as exc:
+        flash(role_service.message_for(exc), "error")
+        return render_template("forgot.html", mailing=True, email=email), exc.status
+    db.session().commit()
+    return render_template("forgot.html", mailing=True, sent=True,
+                           minutes=config["PASSWORD_RESET_SECONDS"] // 60)
+
+
+@views.route("/password/reset/<token>", methods=["GET", "POST"])
+def reset_password(token: str):
+    config = current_app.config
+    session = db.session()
+
+    def refused(exc: ServiceError):
+        return render_template("error.html", status=exc.status, code=exc.code,
+                               message=role_service.message_for(exc)), exc.status
+
+    try:
+        account = password_reset.user_for_token(session, token, config["SECRET_KEY"],
+                                                config["PASSWORD_RESET_SECONDS"])
+    except ServiceError as exc:
+        return refused(exc)
+    if request.method == "GET":
+        return render_template("reset.html", account=account, min_length=MIN_LENGTH)
+    check_csrf()
+    password = request.form.get("password", "")
+    if password != request.form.get("confirm", ""):
+        flash(translate("reset.mismatch"), "error")
+        return render_template("reset.html", account=account, min_length=MIN_LENGTH), 422
+    try:
+        account = password_reset.complete(session, token, password, config["SECRET_KEY"],
+                                          config["PASSWORD_RESET_SECONDS"])
+    except ServiceError as exc:
+        session.rollback()
+        if exc.status != 422:
+            return refused(exc)
+        flash(role_service.message_for(exc), "error")
+        return render_template("reset.html", account=account, min_length=MIN_LENGTH), 422
+    session.commit()
+    live.credentials_revoked(account.id)
+    # Every session of the account has ended; this browser, which proved it holds the link,
+    # starts a new one.
+    log_in(account)
+    flash(translate("reset.done"), "ok")
+    return redirect(url_for("views.home"))

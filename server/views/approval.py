@@ -466,7 +466,7 @@ def summarise(row: dict[str, Any], lang: str, plan: Plan, people: dict[int, str]
     elif action == "card.updated":
         changes = details.get("changes")
         add("audit.detail.changes", ", ".join(sorted(changes)) if isinstance(changes, dict | list) else changes)
-    elif action.startswith("role.") or action == "invitation.created":
+    elif action.startswith("role.") or action in ("invitation.created", "invitation.revoked", "password_reset.issued"):
         add("audit.detail.role", _role(details.get("role")))
         add("audit.detail.person", people.get(details.get("user_id")), "bdi")
     elif action == "export" or action.startswith("export."):

@@ -1,6 +1,7 @@
 """Plans, a plan's dashboard, a card's page, and role management pages."""
 from __future__ import annotations
 
+from datetime import timedelta
 from functools import wraps
 from typing import Any
 from collections.abc import Callable
@@ -13,10 +14,10 @@ from ..auth.current import check_csrf, load_user
 from ..collab.wiring import documents
 from ..content.canonical import content_hash
 from ..i18n import translate
-from ..models import CARD_ROLES, PLAN_ROLES, Card, Plan, RoleAssignment, User
+from ..models import CARD_ROLES, PLAN_ROLES, Card, Plan, RoleAssignment, User, utcnow
 from ..services import access
 from ..services import cards as card_service
-from ..services import dashboard
+from ..services import dashboard, password_reset
 from ..services import plans as plan_service
 from ..services import roles as role_service
 from ..services.errors import ServiceError
@@ -99,17 +100,25 @@ def render_card(card: Card, status: int = 200, approval_error: str | None = None
 
 # --- role management ---------------------------------------------------------------------
 
-def _roles_page(plan: Plan, card: Card | None, status: int = 200, invited_link: str | None = None):
-    # The invitation link is shown in the answer to the POST that made it, never put in a URL
-    # (browser history, proxy logs).
+def _roles_page(plan: Plan, card: Card | None, status: int = 200, invited: tuple[Any, str] | None = None,
+                reset: tuple[User, str] | None = None, confirm: RoleAssignment | None = None):
+    # A link (invitation, password reset) is shown in the answer to the POST that made it,
+    # never put in a URL (browser history, proxy logs).
     session, user = db.session(), load_user()
+    pending = role_service.pending_invitations(session, plan, card)
     return render_template("roles.html", plan=plan, card=card,
                            members=role_service.members(session, plan, card),
                            # E-mails and the forms only for those who manage these roles.
                            can_manage=policy.may_manage_roles(session, user, card or plan),
                            roles=[r for r in (CARD_ROLES if card else PLAN_ROLES)  # those this user hands out
                                   if policy.decide_assignment(session, user, r, plan, card, None)],
-                           invited_link=invited_link), status
+                           pending=[(i, bool(policy.decide_assignment(session, user, i.role, plan, card, None,
+                                                                      removing=True))) for i in pending],
+                           can_reset=card is None and bool(user) and (
+                               user.is_admin or "coordinator" in policy.roles_of(session, user, plan)),
+                           invited=invited, reset=reset, confirm=confirm,
+                           reset_expires=utcnow() + timedelta(seconds=current_app.config["PASSWORD_RESET_SECONDS"])
+                           if reset else None), status
 
 
 def _scope(plan_id: int | None, card_id: int | None) -> tuple[Plan, Card | None, str, str]:
@@ -149,6 +158,10 @@ def _roles_view(plan_id: int | None = None, card_id: int | None = None):
             assignment = session.get(RoleAssignment, ident) if 0 < ident <= MAX_ID else None
             if assignment is None or assignment.plan_id != plan.id or assignment.card_id != (card.id if card else None):
                 abort(404, description=translate("error.not_found"))
+            if request.form.get("confirm") != "yes":
+                # A removal takes effect at once on the person's open pages: ask first, without
+                # needing a script.
+                return _roles_page(plan, card, confirm=assignment)
             changed = (assignment.card_id, assignment.user_id)
             role_service.revoke(session, actor, plan, assignment)
         elif action == "invite":
@@ -158,7 +171,20 @@ def _roles_view(plan_id: int | None = None, card_id: int | None = None):
             session.commit()
             link = url_for("views.accept_invitation", token=token, _external=True)
             send_invitation(current_app.config, invitation.email, link)
-            return _roles_page(plan, card, 201, invited_link=link)
+            return _roles_page(plan, card, 201, invited=(invitation, link))
+        elif action == "revoke_invitation":
+            invitation = role_service.find_invitation(session, plan, card,
+                                                      request.form.get("invitation_id", type=int))
+            role_service.revoke_invitation(session, actor, plan, invitation)
+            session.commit()
+            flash(translate("roles.invitation_revoked"), "ok")
+            return _back(plan, card)
+        elif action == "reset_link" and card is None:
+            target, token = password_reset.issue_for_member(session, actor, plan, request.form.get("email"),
+                                                            current_app.config["SECRET_KEY"])
+            session.commit()
+            link = url_for("views.reset_password", token=token, _external=True)
+            return _roles_page(plan, card, 201, reset=(target, link))
         else:
             abort(400, description=translate("error.bad_request"))
     except ServiceError as exc:

@@ -161,8 +161,10 @@ def test_committed_role_and_status_changes_reach_live_connections(client, auth, 
     with app.app_context():
         assignment = db.session().scalars(select(RoleAssignment.id).where(
             RoleAssignment.user_id == w["friend"], RoleAssignment.role == "viewer")).one()
-    client.post(f"/cards/{w['card']}/roles", data={"action": "revoke", "assignment_id": assignment, "csrf_token": csrf})
-    assert live.calls[-1][:4] == ("rights", (w["card"],), None, w["friend"])
+    client.post(f"/cards/{w['card']}/roles", data={"action": "revoke", "assignment_id": assignment, "confirm": "yes",
+                                                   "csrf_token": csrf})
+    kind, cards, plan_id, user_id, committed = live.calls[-1]
+    assert (cards, user_id) == ((w["card"],), w["friend"]) and (w["friend"], w["card"], "viewer") not in committed
     client.post(f"/plans/{w['plan']}/roles", data={"action": "grant", "email": "friend@example.org",
                                                    "role": "steering", "csrf_token": csrf})
     assert live.calls[-1][:4] == ("rights", (), w["plan"], w["friend"])
@@ -174,7 +176,7 @@ def test_role_refusals_on_pages_speak_the_readers_language(client, auth, factory
     auth.login("coord@example.org")
     with app.app_context():
         only = db.session().scalars(select(RoleAssignment.id).where(RoleAssignment.role == "coordinator")).one()
-    res = client.post(f"/plans/{plan}/roles", data={"action": "revoke", "assignment_id": only,
+    res = client.post(f"/plans/{plan}/roles", data={"action": "revoke", "assignment_id": only, "confirm": "yes",
                                                     "csrf_token": auth.headers()["X-CSRF-Token"]})
     assert res.status_code == 409 and "Un plan garde au moins un coordinateur." in res.get_data(as_text=True)
     res = client.post(f"/plans/{plan}/roles", data={"action": "invite", "email": "nope", "role": "steering",
