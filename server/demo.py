@@ -9,7 +9,10 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from flask import current_app
 from sqlalchemy import select
+
+from . import demo_public
 
 from .auth.passwords import hash_password
 from .models import Card, CardVersion, Organisation, Plan, RoleAssignment, Thread, User
@@ -97,6 +100,8 @@ def seed(session: Session, documents: Documents) -> dict[str, Any]:
     _threads(session, documents, data.get("threads", []), cards, users)
     session.commit()
     _approval(session, documents, data.get("approval", []), cards, users)
+    demo_public.seed(session, documents, current_app.config, data.get("public", {}), plan, cards, users,
+                     coordinator, data.get("approval", []))
     return {"plan_id": plan.id, "password": data["password"], "accounts": accounts}
 
 

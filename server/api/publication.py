@@ -6,6 +6,7 @@ server/public/.
 """
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from flask import Response, current_app, jsonify, request, url_for
@@ -133,17 +134,18 @@ def transition_plan(plan_id: int):
     plan = lookup(Plan, plan_id, "plan")
     require("plan.view", plan)
     session = db.session()
-
-    def council_docx(lang: str) -> bytes:
-        cards = list(plan.cards)
-        bundle = export_service.plan_bundle(documents(), plan, cards,
-                                            export_service.signoff_entries(session, documents(), cards))
-        return _write(_plan_writer("docx"), export_service.template_for(plan), bundle, lang)
-
-    kept = plan_lifecycle.transition(session, user(), plan, body(), council_docx)
+    kept = plan_lifecycle.transition(session, user(), plan, body(), partial(council_docx, plan))
     session.commit()
     return jsonify({"plan": serialize.plan(plan), "timeline": plan_lifecycle.timeline(plan),
                     "document": document_json(plan, kept) if kept else None})
+
+
+def council_docx(plan: Plan, lang: str) -> bytes:
+    """The plan's Council .docx as it is now (what "submitted" keeps), built like the plan export."""
+    session, cards = db.session(), list(plan.cards)
+    bundle = export_service.plan_bundle(documents(), plan, cards,
+                                        export_service.signoff_entries(session, documents(), cards))
+    return _write(_plan_writer("docx"), export_service.template_for(plan), bundle, lang)
 
 
 def document_json(plan: Plan, kept: Any) -> dict[str, Any]:

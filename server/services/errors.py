@@ -28,7 +28,6 @@ class NotFound(ServiceError):
     status, code = 404, "not_found"
 
 
-
 class RateLimited(ServiceError):
     status, code = 429, "rate_limited"
 
