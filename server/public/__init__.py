@@ -13,6 +13,13 @@ from ..i18n import DEFAULT, LANGUAGES
 public = Blueprint("public", __name__)
 
 
+@public.app_template_filter("isolate")
+def _isolate(value: object) -> str:
+    """A date or number kept in its own direction inside a sentence of the other (Unicode isolates),
+    so "2026-12-27" never reads "27-12-2026" in Arabic text. For values passed into messages."""
+    return f"\u2066{value}\u2069"
+
+
 @public.before_request
 def _language() -> None:
     # The page's language is in its address (?lang=fr), so each language is its own cached page.
