@@ -18,6 +18,7 @@ import { liveCriteria } from './criteria.js';
 import { documentFields } from './form.js';
 import { cardText, stoppedNotice } from './unsaved.js';
 import { startReview } from './review/review.js';
+import { liveApproval } from './approval.js';
 
 /** Why editing stopped, in words: the policy's reason as the server gave it. */
 function stoppedMessage(t, { reason, removed }) {
@@ -76,6 +77,14 @@ export function start() {
   const criteriaList = document.getElementById('criteria-list');
   const criteria = criteriaList && page.criteriaUrl
     ? liveCriteria({ url: page.criteriaUrl, list: criteriaList, t, lang: page.lang }) : null;
+
+  // Sign-offs, versions and status as others change them; a screen reader hears that the
+  // section changed, once, not every line of it.
+  const approvalNews = h('p', { class: 'visually-hidden', id: 'approval-news', role: 'status', 'aria-live': 'polite' });
+  document.getElementById('approval')?.after(approvalNews);
+  const approval = page.approvalUrl
+    ? liveApproval({ url: page.approvalUrl, provider, t, announce: (text) => { approvalNews.textContent = text; } })
+    : null;
 
   let form = null;
   let who = null;
@@ -142,6 +151,7 @@ export function start() {
     provider.off('card', onCard);
     doc.off('update', onUpdate);
     criteria?.destroy();
+    approval?.destroy();
     saving.destroy();
     who?.destroy();
     stopTitle?.();
