@@ -1,4 +1,5 @@
-"""Rights and credentials change → open connections learn it at once, on every process.
+"""Rights and credentials change → open connections learn it at once, on every process; so do
+sign-offs, withdrawals and versions (the `approval` event).
 
 These go through the real services over HTTP to the server process that holds the sockets
 (or to another process sharing Redis), then check what the connected person now gets.
