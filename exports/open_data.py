@@ -15,7 +15,7 @@ from collections.abc import Callable
 from . import i18n, values
 from .errors import UnknownFieldTypeError
 from .plain_text import rich_plain_text
-from .plan import grouped_cards, signoffs, validate_plan
+from .plan import grouped_cards, signoffs, sort_signoffs, validate_plan
 
 FORMAT = "iltizam-open-data"
 FORMAT_VERSION = 1
@@ -119,6 +119,26 @@ def _signoff(signoff: dict[str, Any], lang: str | None) -> dict[str, str]:
     return out
 
 
+def _card_signoff(signoff: dict[str, Any], lang: str | None) -> dict[str, Any]:
+    """One entry of a commitment's `signoffs`: the sign-off annex's entry, labels as elsewhere."""
+    return {
+        "party": _labels(signoff.get("party"), lang),
+        "decision": str(signoff.get("decision") or ""),
+        "name": str(signoff.get("name") or ""),
+        "role": str(signoff.get("role") or ""),
+        "organisation": _labels(signoff.get("organisation"), lang) or None,
+        "date": str(signoff.get("date") or ""),
+        "hash": str(signoff.get("hash") or ""),
+        "current": signoff.get("current") is True,
+    }
+
+
+def _card_signoffs(entries: list[dict[str, Any]], number: Any, lang: str | None) -> list[dict[str, Any]]:
+    # By number, as the annex groups them: the plan's entries carry no card id.
+    wanted = str(number or "")
+    return [_card_signoff(s, lang) for s in sort_signoffs(entries) if str(s.get("card_number") or "") == wanted]
+
+
 def _envelope(template: dict[str, Any], lang: str | None) -> dict[str, Any]:
     if lang is not None:
         i18n.check_lang(lang)
@@ -126,13 +146,15 @@ def _envelope(template: dict[str, Any], lang: str | None) -> dict[str, Any]:
             "template": {"id": template["id"], "version": template["version"]}}
 
 
-def card_json(template: dict[str, Any], content: dict[str, Any], lang: str | None = None) -> dict[str, Any]:
+def card_json(template: dict[str, Any], content: dict[str, Any], lang: str | None = None,
+              signoffs: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     """One card as open data.
 
     Args:
         template: the card template.
         content: the card's canonical content.
         lang: None for labels in every language, or "ar"/"fr"/"en" for that language only.
+        signoffs: the card's sign-off annex entries (exports/plan.py documents the entry).
 
     Returns:
         A JSON-serialisable dict valid against open_data_schema().
@@ -143,6 +165,7 @@ def card_json(template: dict[str, Any], content: dict[str, Any], lang: str | Non
     out = _envelope(template, lang)
     values.check_content(template, content)
     out["commitment"] = commitment(template, content, lang)
+    out["commitment"]["signoffs"] = [_card_signoff(s, lang) for s in sort_signoffs(signoffs or [])]
     return out
 
 
@@ -155,6 +178,7 @@ def plan_json(template: dict[str, Any], plan: dict[str, Any], lang: str | None =
     """
     out = _envelope(template, lang)
     validate_plan(plan)
+    annex = signoffs(plan)
     axes = []
     for axis, cards in grouped_cards(plan):
         items = []
@@ -162,6 +186,7 @@ def plan_json(template: dict[str, Any], plan: dict[str, Any], lang: str | None =
             values.check_content(template, card["content"])
             item = commitment(template, card["content"], lang)
             item["status"] = str(card.get("status") or "")
+            item["signoffs"] = _card_signoffs(annex, item["number"], lang)
             if card.get("error"):
                 item["error"] = str(card["error"])
             items.append(item)
@@ -173,6 +198,6 @@ def plan_json(template: dict[str, Any], plan: dict[str, Any], lang: str | None =
         "date": plan["date"],
         "final": plan["final"],
         "axes": axes,
-        "signoffs": [_signoff(s, lang) for s in signoffs(plan)],
+        "signoffs": [_signoff(s, lang) for s in annex],
     }
     return out

@@ -18,6 +18,8 @@ import { liveCriteria } from './criteria.js';
 import { documentFields } from './form.js';
 import { cardText, stoppedNotice } from './unsaved.js';
 import { startReview } from './review/review.js';
+import { NARROW } from './review/panel.js';
+import { liveApproval } from './approval.js';
 
 /** Why editing stopped, in words: the policy's reason as the server gave it. */
 function stoppedMessage(t, { reason, removed }) {
@@ -67,6 +69,15 @@ export function start() {
   // form is built.
   const review = startReview({ page, t, doc, provider, transport });
   bar.append(review.panel.toggle);
+  // At phone width the toggle waits at the foot of the screen, but in a band that ends with
+  // the form: it never covers the checklist or the approval section that follow it.
+  const dock = h('div', { class: 'review-dock' });
+  const narrow = globalThis.matchMedia?.(NARROW);
+  const placeToggle = () => {
+    const target = narrow?.matches && dock.isConnected ? dock : bar;
+    if (review.panel.toggle.parentNode !== target) target.append(review.panel.toggle);
+  };
+  narrow?.addEventListener?.('change', placeToggle);
   const side = document.getElementById('card-side');
   if (side) side.prepend(review.panel.element);
   else page.root.after(review.panel.element);
@@ -77,6 +88,14 @@ export function start() {
   const criteria = criteriaList && page.criteriaUrl
     ? liveCriteria({ url: page.criteriaUrl, list: criteriaList, t, lang: page.lang }) : null;
 
+  // Sign-offs, versions and status as others change them; a screen reader hears that the
+  // section changed, once, not every line of it.
+  const approvalNews = h('p', { class: 'visually-hidden', id: 'approval-news', role: 'status', 'aria-live': 'polite' });
+  document.getElementById('approval')?.after(approvalNews);
+  const approval = page.approvalUrl
+    ? liveApproval({ url: page.approvalUrl, provider, t, announce: (text) => { approvalNews.textContent = text; } })
+    : null;
+
   let form = null;
   let who = null;
   let stopTitle = null;
@@ -84,7 +103,8 @@ export function start() {
     if (form) return;
     form = buildForm(page.template, { doc, t, provider, awareness, user, dir: page.dir, richTextExtensions: review.extensionsFor });
     page.root.querySelector('.card-static')?.remove();
-    page.root.append(form.element);
+    page.root.append(form.element, dock);
+    placeToggle();
     page.root.removeAttribute('aria-busy');
     page.root.classList.add('live');
     who = presence({ awareness, doc, form, t, lang: page.lang, list: people, selfId: page.user.id });
@@ -142,6 +162,8 @@ export function start() {
     provider.off('card', onCard);
     doc.off('update', onUpdate);
     criteria?.destroy();
+    approval?.destroy();
+    narrow?.removeEventListener?.('change', placeToggle);
     saving.destroy();
     who?.destroy();
     stopTitle?.();

@@ -11,7 +11,7 @@ function readJson(id) {
 
 /**
  * @returns {{root: HTMLElement, cardId: number, lang: string, canEdit: boolean,
- *   canComment: boolean, criteriaUrl: string, user: {id: number|null, name: string, organisation: string},
+ *   canComment: boolean, criteriaUrl: string, approvalUrl: string, user: {id: number|null, name: string, organisation: string},
  *   template: any, messages: Record<string, string>, csrf: string, dir: string}}
  */
 export function readPage() {
@@ -26,6 +26,7 @@ export function readPage() {
     canEdit: data.canEdit === 'true',
     canComment: data.canComment === 'true',
     criteriaUrl: data.criteriaUrl,
+    approvalUrl: data.approvalUrl,
     user: { id: Number(data.userId) || null, name: data.userName || '', organisation: data.userOrganisation || '' },
     template: readJson('card-template'),
     messages: readJson('card-i18n'),

@@ -9,7 +9,7 @@ from flask import Response, jsonify, request
 
 from .. import db
 from ..models import Card, Plan
-from ..services import approval_policy, audit, signoffs as signoff_service, versions, workflow
+from ..services import approval_policy, audit, live, signoffs as signoff_service, versions, workflow
 from ..services import threads as thread_service
 from ..services.errors import Invalid
 from . import api, serialize
@@ -34,10 +34,11 @@ def standing_json(card: Card) -> dict[str, Any]:
     }
 
 
-def _done(card: Card, status: int = 200, **extra: Any):
-    """Commit; every open page of the card hears of its status; answer where it stands now."""
+def _done(card: Card, change: str, status: int = 200, **extra: Any):
+    """Commit; every open page of the card hears of its status and of `change`; answer where it
+    stands now."""
     db.session().commit()
-    workflow.announce(card)
+    workflow.announce(card, change)
     return jsonify({"card": serialize.card(card), **extra, **standing_json(card)}), status
 
 
@@ -58,7 +59,7 @@ def put_approval_policy(plan_id: int):
     approved = workflow.set_policy(session, documents(), user(), plan, body())
     session.commit()
     for card in approved:
-        workflow.announce(card)
+        workflow.announce(card, "version")
     return jsonify({"parties": [p.as_json() for p in approval_policy.parties(plan)],
                     "approved_cards": [c.id for c in approved]})
 
@@ -69,14 +70,14 @@ def put_approval_policy(plan_id: int):
 def submit(card_id: int):
     card = _card(card_id)
     workflow.submit(db.session(), documents(), user(), card)
-    return _done(card)
+    return _done(card, "version")
 
 
 @api.post("/cards/<int:card_id>/request-changes")
 def request_changes(card_id: int):
     card = _card(card_id)
     workflow.request_changes(db.session(), documents(), user(), card, body().get("reason", ""))
-    return _done(card)
+    return _done(card, "version")
 
 
 @api.get("/cards/<int:card_id>/signoffs")
@@ -88,7 +89,7 @@ def list_signoffs(card_id: int):
 def sign(card_id: int):
     card = _card(card_id)
     signoff = signoff_service.sign(db.session(), documents(), user(), card, body())
-    return _done(card, 201, signoff_id=signoff.id)
+    return _done(card, "signed", 201, signoff_id=signoff.id)
 
 
 @api.delete("/signoffs/<int:signoff_id>")
@@ -96,7 +97,7 @@ def withdraw(signoff_id: int):
     session = db.session()
     signoff = signoff_service.find(session, user(), signoff_id)
     signoff_service.withdraw(session, documents(), user(), signoff)
-    return _done(session.get(Card, signoff.card_id))
+    return _done(session.get(Card, signoff.card_id), "withdrawn")
 
 
 @api.post("/threads/<int:thread_id>/blocking")
@@ -107,7 +108,7 @@ def set_blocking(thread_id: int):
     signoff_service.set_blocking(session, documents(), user(), thread, data.get("blocking"))
     card = session.get(Card, thread.card_id)
     session.commit()
-    workflow.announce(card)
+    workflow.announce(card, "blocking")
     return jsonify(thread_service.one(session, documents(), thread))
 
 
@@ -137,6 +138,7 @@ def save_version(card_id: int):
     card = _card(card_id)
     version = versions.save_named(session, documents(), user(), card, body().get("name"))
     session.commit()
+    live.approval_changed(card.id, "version")
     return jsonify(versions.as_json(version)), 201
 
 
@@ -170,6 +172,7 @@ def restore(card_id: int, version_id: int):
     version = versions.get(session, card, version_id)
     restored = versions.restore(session, documents(), user(), card, version)
     session.commit()
+    live.approval_changed(card.id, "version")
     return jsonify(versions.as_json(restored)), 201
 
 

@@ -32,7 +32,8 @@ MEDIA = {
 }
 CARD_WRITERS: dict[str, Callable[..., Any]] = {
     "docx": exports.card_docx, "md": exports.card_markdown,
-    "json": lambda t, c, lang: json.dumps(exports.card_json(t, c, lang), ensure_ascii=False, indent=1)}
+    "json": lambda t, c, lang, signoffs=None: json.dumps(exports.card_json(t, c, lang, signoffs),
+                                                         ensure_ascii=False, indent=1)}
 # Plan exports are built in a child process (server/services/offload.py): a large plan would
 # otherwise hold the gevent server for every other request.
 PLAN_TARGETS = {"docx": "exports:plan_docx", "md": "exports:plan_markdown", "json": "exports:plan_json"}
@@ -112,7 +113,7 @@ def export_card(card_id: int, fmt: str):
     if review:
         threads = export_service.review_threads(db.session(), documents(), [card]).get(card.id, [])
         writer = partial(exports.card_docx, threads=threads)
-    if fmt in ("docx", "md"):
+    if fmt in ("docx", "md", "json"):
         writer = partial(writer, signoffs=export_service.signoff_entries(db.session(), documents(), [card]))
     content = card_service.content(documents(), card)
     data = _write(writer, export_service.template_for(card), content, lang)

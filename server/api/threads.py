@@ -125,7 +125,7 @@ def _set_status(thread_id: int, status: str, kind: str):
     approved = signoff_service.thread_settled(session, documents(), user(), thread)
     answer = _answer(kind, thread)
     if approved is not None:
-        workflow.announce(approved)
+        workflow.announce(approved, "version")
     return answer
 
 

@@ -222,6 +222,15 @@ class Connections:
         """
         self.transport.event_to_card(card_id, event)
 
+    def approval_event(self, card_id: int, event: dict[str, Any]) -> None:
+        """Sign-offs or versions of the card changed: every connection joined to it hears of it.
+
+        The event says only what kind of change it was; each page reads its own approval
+        section again, since what it shows (the forms, the withdraw buttons) depends on who
+        looks.
+        """
+        self.transport.event_to_card(card_id, event)
+
     def account_event(self, event: dict[str, Any]) -> None:
         """A user's sessions or tokens ended: close their connections that no longer hold."""
         user_id = event["user"]

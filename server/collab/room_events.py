@@ -10,10 +10,12 @@ other processes, whose replicator hands them to their own. One event is `{"kind"
 | `rights`      | the card's channel   | `user`: id or null      | re-decide those members of the card now |
 | `credentials` | the accounts channel | `user`: id              | re-check that user's open connections   |
 | `thread_*`    | the card's channel   | `thread`: the thread    | pass it on to every member on the card  |
+| `approval`    | the card's channel   | `change`: what changed  | pass it on to every member on the card  |
 
 The thread kinds are THREAD_KINDS (created, a comment added, edited or deleted, resolved,
-reopened); status changes and sign-offs will travel the same way (docs/protocol.md, "Room
-events").
+reopened); `approval` says the card's sign-offs, versions or blocking threads changed (its
+`change` one of APPROVAL_CHANGES), and pages read their approval section again. Status
+changes ride on `rights` (docs/protocol.md, "Room events").
 """
 from __future__ import annotations
 
@@ -31,7 +33,9 @@ RIGHTS = "rights"
 CREDENTIALS = "credentials"
 THREAD_KINDS = ("thread_created", "comment_added", "comment_edited", "comment_deleted",
                 "thread_resolved", "thread_reopened")
-KINDS = (RIGHTS, CREDENTIALS, *THREAD_KINDS)
+APPROVAL = "approval"
+APPROVAL_CHANGES = ("signed", "withdrawn", "version", "blocking")
+KINDS = (RIGHTS, CREDENTIALS, APPROVAL, *THREAD_KINDS)
 MAX_EVENT_BYTES = 64 * 1024  # what a received event may weigh; anything larger is ignored
 
 
@@ -41,6 +45,8 @@ class Receiver(Protocol):
     def card_event(self, card_id: int, event: dict[str, Any]) -> None: ...
 
     def thread_event(self, card_id: int, event: dict[str, Any]) -> None: ...
+
+    def approval_event(self, card_id: int, event: dict[str, Any]) -> None: ...
 
     def account_event(self, event: dict[str, Any]) -> None: ...
 
@@ -67,6 +73,8 @@ def decode(payload: bytes) -> dict[str, Any] | None:
         return None
     if event["kind"] in THREAD_KINDS:
         return event if isinstance(event.get("thread"), dict) else None
+    if event["kind"] == APPROVAL:
+        return {"kind": APPROVAL, "change": event["change"]} if event.get("change") in APPROVAL_CHANGES else None
     user = event.get("user")
     if user is not None and (not isinstance(user, int) or isinstance(user, bool)):
         return None
@@ -107,6 +115,13 @@ class RoomEvents:
         else:  # the other processes' members re-read the thread list instead
             self._publish(card_id, {"kind": kind, "thread": {"id": thread["id"], "card_id": card_id}})
 
+    def approval_changed(self, card_id: int, change: str) -> None:
+        if change not in APPROVAL_CHANGES:
+            raise ValueError(f"Unknown approval change {change!r}")
+        event = {"kind": APPROVAL, "change": change}
+        self._deliver(lambda: self.receiver.approval_event(card_id, event))
+        self._publish(card_id, event)
+
     def credentials_revoked(self, user_id: int) -> None:
         event = {"kind": CREDENTIALS, "user": user_id}
         self._deliver(lambda: self.receiver.account_event(event))
@@ -120,6 +135,8 @@ class RoomEvents:
             self._deliver(lambda: self.receiver.card_event(card_id, event))
         elif event is not None and event["kind"] in THREAD_KINDS:
             self._deliver(lambda: self.receiver.thread_event(card_id, event))
+        elif event is not None and event["kind"] == APPROVAL:
+            self._deliver(lambda: self.receiver.approval_event(card_id, event))
 
     def remote_account_event(self, payload: bytes) -> None:
         event = decode(payload)

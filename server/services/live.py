@@ -52,3 +52,14 @@ def thread_event(card_id: int, kind: str, thread: dict[str, Any]) -> None:
     events = _events()
     if events is not None:
         events.thread_event(card_id, kind, thread)
+
+
+def approval_changed(card_id: int, change: str) -> None:
+    """The card's sign-offs, versions or blocking threads changed (`change`: one of
+    room_events.APPROVAL_CHANGES).
+
+    Everyone connected to the card, on every process, receives `{"kind": "approval", "change": ...}`.
+    """
+    events = _events()
+    if events is not None:
+        events.approval_changed(card_id, change)

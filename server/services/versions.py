@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from pycrdt import Doc
 from sqlalchemy import func, select
+from sqlalchemy.orm import load_only, selectinload
 
 from .. import policy
 from ..content import canonical, diff as content_diff, validation, write
@@ -70,6 +71,17 @@ def save_named(session: Session, documents: Documents, actor: User, card: Card, 
 def listing(session: Session, card: Card) -> list[CardVersion]:
     return list(session.scalars(select(CardVersion).where(CardVersion.card_id == card.id)
                                 .order_by(CardVersion.id.desc())))
+
+
+def recent(session: Session, card: Card, limit: int) -> list[CardVersion]:
+    """The card's newest versions, newest first, without their document states and contents
+    (a card page lists them on every load and every live change)."""
+    return list(session.scalars(select(CardVersion).where(CardVersion.card_id == card.id)
+                                .options(load_only(CardVersion.id, CardVersion.number, CardVersion.kind,
+                                                   CardVersion.name, CardVersion.content_hash,
+                                                   CardVersion.created_by_id, CardVersion.created_at),
+                                         selectinload(CardVersion.created_by))
+                                .order_by(CardVersion.id.desc()).limit(limit)))
 
 
 def get(session: Session, card: Card, version_id: Any) -> CardVersion:

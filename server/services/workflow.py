@@ -202,9 +202,12 @@ def active_signoffs(session: Session, card: Card) -> list[Signoff]:
                                                       Signoff.replaced_at.is_(None)).order_by(Signoff.id)))
 
 
-def announce(card: Card) -> None:
-    """After the commit: every open page of the card hears of its new status at once."""
+def announce(card: Card, change: str | None = None) -> None:
+    """After the commit: every open page of the card hears of its new status at once, and of
+    `change` to its sign-offs or versions (room_events.APPROVAL_CHANGES) when there was one."""
     live.rights_changed(card_ids=[card.id])
+    if change is not None:
+        live.approval_changed(card.id, change)
 
 
 def _reason_thread(session: Session, documents: Documents, actor: User, card: Card, reason: str) -> Thread:

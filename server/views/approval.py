@@ -16,9 +16,10 @@ from sqlalchemy import select
 from .. import db, policy
 from ..auth.current import check_csrf, load_user
 from ..collab.wiring import documents
+from ..content.canonical import content_hash
 from ..i18n import translate
 from ..models import ORGANISATION_KINDS, AuditEvent, Card, Plan, User
-from ..services import approval_policy, audit, signoffs as signoff_service, versions, workflow
+from ..services import approval_policy, audit, live, signoffs as signoff_service, versions, workflow
 from ..services import cards as card_service
 from ..services.errors import Invalid, NotFound, ServiceError
 from ..services.plans import criteria_of, template_of
@@ -31,6 +32,7 @@ if TYPE_CHECKING:
     from ..models import CardVersion, Signoff
 
 HASH_SHOWN = 12  # characters of a content hash shown on pages, as in the exports' annex
+RECENT_VERSIONS = 5  # listed in the card page's approval section; the versions page has them all
 
 # The services' English messages that have a translation; others are shown as they are.
 MESSAGES = {
@@ -120,8 +122,23 @@ def card_approval(session: Session, user: User, card: Card, shown_hash: str, cri
         "best_role": next((r for r in sign_roles if r in unmet), sign_roles[0] if sign_roles else None),
         "can_request_changes": policy.allowed(session, user, "card.request_changes", card),
         "can_audit": policy.allowed(session, user, "plan.audit", card.plan),
+        "versions": versions.recent(session, card, RECENT_VERSIONS),
         "error": error, "form": form or {},
     }
+
+
+@views.get("/cards/<int:card_id>/approval")
+@login_required
+def card_approval_section(card_id: int):
+    """The card page's approval section alone, as this person would see it on the page: what an
+    open page puts in place of its own when a room event says sign-offs or versions changed."""
+    card = _card(card_id)
+    session, user = db.session(), load_user()
+    content, _ = card_service.content_and_problems(documents(current_app), card)
+    criteria = card_service.evaluate_criteria(session, card, content)
+    html = render_template("_approval.html", card=card,
+                           approval=card_approval(session, user, card, content_hash(content), criteria))
+    return html, 200, {"Cache-Control": "no-store"}
 
 
 def _signoff_row(signoff: Signoff, shown_hash: str, user: User, card: Card) -> dict[str, Any]:
@@ -132,7 +149,7 @@ def _signoff_row(signoff: Signoff, shown_hash: str, user: User, card: Card) -> d
             "mine": signoff.user_id == user.id and signoff.active and card.status == "in_review"}
 
 
-def _act(card: Card, do: Any, done: str, form: dict[str, str] | None = None):
+def _act(card: Card, do: Any, done: str, change: str, form: dict[str, str] | None = None):
     """Run one workflow step from a page form: commit and go back to the card, or re-render it."""
     session = db.session()
     try:
@@ -141,7 +158,7 @@ def _act(card: Card, do: Any, done: str, form: dict[str, str] | None = None):
         session.rollback()
         return render_card(card, exc.status, message_for(exc), form)
     session.commit()
-    workflow.announce(card)
+    workflow.announce(card, change)
     flash(translate(done), "ok")
     if card.status == "approved" and done == "approval.done.signed":
         flash(translate("approval.done.approved"), "ok")
@@ -153,7 +170,7 @@ def _act(card: Card, do: Any, done: str, form: dict[str, str] | None = None):
 def submit_card(card_id: int):
     check_csrf()
     card = _card(card_id)
-    return _act(card, lambda s, d, u: workflow.submit(s, d, u, card), "approval.done.submitted")
+    return _act(card, lambda s, d, u: workflow.submit(s, d, u, card), "approval.done.submitted", "version")
 
 
 @views.post("/cards/<int:card_id>/sign")
@@ -165,7 +182,8 @@ def sign_card(card_id: int):
     data: dict[str, Any] = {"decision": form["decision"], "content_hash": form["content_hash"], "note": form["note"]}
     if form["role"]:
         data["role"] = form["role"]
-    return _act(card, lambda s, d, u: signoff_service.sign(s, d, u, card, data), "approval.done.signed", form)
+    return _act(card, lambda s, d, u: signoff_service.sign(s, d, u, card, data), "approval.done.signed", "signed",
+                form)
 
 
 @views.post("/signoffs/<int:signoff_id>/withdraw")
@@ -178,7 +196,8 @@ def withdraw_signoff(signoff_id: int):
     except NotFound:
         abort(404, description=translate("error.not_found"))
     card = session.get(Card, signoff.card_id)
-    return _act(card, lambda s, d, u: signoff_service.withdraw(s, d, u, signoff), "approval.done.withdrawn")
+    return _act(card, lambda s, d, u: signoff_service.withdraw(s, d, u, signoff), "approval.done.withdrawn",
+                "withdrawn")
 
 
 @views.post("/cards/<int:card_id>/request-changes")
@@ -188,7 +207,7 @@ def request_card_changes(card_id: int):
     card = _card(card_id)
     form = {"reason": request.form.get("reason", "")}
     return _act(card, lambda s, d, u: workflow.request_changes(s, d, u, card, form["reason"]),
-                "approval.done.changes_requested", form)
+                "approval.done.changes_requested", "version", form)
 
 
 # --- versions and the diff --------------------------------------------------------------
@@ -224,6 +243,7 @@ def card_versions(card_id: int):
         session.rollback()
         return _versions_page(card, exc.status, message_for(exc), name)
     session.commit()
+    live.approval_changed(card.id, "version")
     flash(translate("versions.saved", n=version.number), "ok")
     return redirect(url_for("views.card_versions", card_id=card.id))
 
@@ -264,6 +284,7 @@ def restore_card_version(card_id: int, version_id: int):
         session.rollback()
         return _version_page(card, version, exc.status, message_for(exc))
     session.commit()
+    live.approval_changed(card.id, "version")
     flash(translate("versions.restored", n=version.number, new=restored.number), "ok")
     return redirect(url_for("views.card_page", card_id=card.id))
 
@@ -349,7 +370,7 @@ def approval_policy_page(plan_id: int):
         return _policy_page(plan, [r for r in rows if r["role"]], exc.status, message_for(exc, kept))
     session.commit()
     for card in approved:
-        workflow.announce(card)
+        workflow.announce(card, "version")
     flash(translate("policy_page.saved"), "ok")
     if approved:
         flash(translate("policy_page.approved_now", cards=", ".join(str(c.number) for c in approved)), "ok")

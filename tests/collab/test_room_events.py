@@ -1,4 +1,5 @@
-"""Rights and credentials change → open connections learn it at once, on every process.
+"""Rights and credentials change → open connections learn it at once, on every process; so do
+sign-offs, withdrawals and versions (the `approval` event).
 
 These go through the real services over HTTP to the server process that holds the sockets
 (or to another process sharing Redis), then check what the connected person now gets.
@@ -198,3 +199,45 @@ def test_a_joining_connection_is_told_the_cards_status(server, world, connect, a
     assert ack["can_edit"] is False and ack["reason"] == "policy.status_in_review"
     wait_until(lambda: (world.card_id, {"kind": "card", "status": "in_review"}) in late.events,
                message="the card's status told on join")
+
+
+def approval_changes(client: PyClient) -> list[str]:
+    return [e["change"] for card, e in client.events if card == client.card and e.get("kind") == "approval"]
+
+
+def test_sign_offs_withdrawals_and_versions_reach_every_open_page_on_every_process(start_server, world, connect,
+                                                                                   factory):
+    factory.without_criteria(world.plan_id)
+    prefix = f"iltizam:test:{uuid.uuid4().hex[:8]}:card:"
+    a = start_server(redis_url=REDIS, COLLAB_CHANNEL_PREFIX=prefix)
+    b = start_server(redis_url=REDIS, COLLAB_CHANNEL_PREFIX=prefix)
+    here = connect(a, world.tokens["reviewer"])  # on the process that answers the requests
+    there = connect(b, world.tokens["viewer"])  # on another one: through Redis
+    for client in (here, there):
+        assert client.join(world.card_id)["ok"]
+    lead = world.tokens["lead"]
+
+    def heard(expected: list[str], what: str) -> None:
+        for client in (here, there):
+            wait_until(lambda c=client: approval_changes(c) == expected, timeout=10,
+                       message=f"{what} (heard {approval_changes(client)})")
+
+    status, body = call(a, "POST", f"/cards/{world.card_id}/versions", lead, {"name": "avant l'atelier"})
+    assert status == 201, body
+    heard(["version"], "the named version")
+
+    assert call(a, "POST", f"/cards/{world.card_id}/submit", lead, {})[0] == 200
+    heard(["version", "version"], "the submitted version")
+
+    shown = call(a, "GET", f"/cards/{world.card_id}", lead)[1]["content_hash"]
+    status, body = call(a, "POST", f"/cards/{world.card_id}/signoffs", lead,
+                        {"decision": "approve", "content_hash": shown, "note": ""})
+    assert status == 201, body
+    heard(["version", "version", "signed"], "the sign-off")
+
+    assert call(a, "DELETE", f"/signoffs/{body['signoff_id']}", lead)[0] == 200
+    heard(["version", "version", "signed", "withdrawn"], "the withdrawal")
+    # Refused requests change nothing and announce nothing.
+    assert call(a, "DELETE", f"/signoffs/{body['signoff_id']}", lead)[0] == 409
+    assert call(a, "POST", f"/cards/{world.card_id}/versions", world.tokens["reviewer"], {"name": "x"})[0] == 403
+    assert approval_changes(here) == approval_changes(there) == ["version", "version", "signed", "withdrawn"]

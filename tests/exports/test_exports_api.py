@@ -74,6 +74,48 @@ def test_markdown_and_open_data(client, world):
     jsonschema.validate(data, exports.open_data_schema())
 
 
+def test_open_data_lists_each_cards_real_sign_offs_without_e_mail_addresses(client, app, factory):
+    from server.collab.wiring import documents
+    from server.services import exports as export_service
+    from tests.foundation import approval_world
+
+    people = approval_world.build(factory)
+    card, plan = people["card"], people["plan"]
+    h = {name: _bearer(app, people[name]) for name in ("lead", "co_lead", "steering_gov", "coordinator")}
+    for criterion in approval_world.ATTESTATIONS:
+        res = client.put(f"/api/v1/cards/{card}/attestations/{criterion}", json={"attested": True}, headers=h["lead"])
+        assert res.status_code == 200, res.json
+    assert client.post(f"/api/v1/cards/{card}/submit", json={}, headers=h["lead"]).status_code == 200
+    shown = client.get(f"/api/v1/cards/{card}", headers=h["lead"]).json["content_hash"]
+    for name, decision, note in (("steering_gov", "approve", ""), ("co_lead", "reject", "الشركاء غير مذكورين")):
+        res = client.post(f"/api/v1/cards/{card}/signoffs", headers=h[name],
+                          json={"decision": decision, "content_hash": shown, "note": note})
+        assert res.status_code == 201, res.json
+    with app.app_context():
+        annex = export_service.signoff_entries(db.session(), documents(app), [db.session().get(Card, card)])
+        emails = [db.session().get(User, people[n]).email for n in ("steering_gov", "co_lead", "lead")]
+    assert {s["role"] for s in annex} == {"steering", "co_lead"}
+
+    card_file = client.get(f"/api/v1/cards/{card}/export.json", headers=h["lead"])
+    plan_file = client.get(f"/api/v1/plans/{plan}/export.json", headers=h["coordinator"])
+    for res in (card_file, plan_file):
+        assert res.status_code == 200
+        jsonschema.validate(res.json, exports.open_data_schema())
+        text = res.get_data(as_text=True)
+        assert not [e for e in emails if e in text]
+    commitment = card_file.json["commitment"]
+    in_plan = next(c for a in plan_file.json["plan"]["axes"] for c in a["commitments"]
+                   if c["number"] == commitment["number"])
+    for listed, lang in ((commitment["signoffs"], card_file.json["language"]),
+                         (in_plan["signoffs"], plan_file.json["language"])):
+        assert sorted((s["role"], s["decision"], s["name"], s["date"], s["hash"], s["current"]) for s in listed) == \
+            sorted((s["role"], s["decision"], s["name"], s["date"], s["hash"], s["current"]) for s in annex)
+        steering = next(s for s in listed if s["role"] == "steering")
+        party = next(s["party"] for s in annex if s["role"] == "steering")
+        assert steering["party"] == ({lang: party[lang]} if lang else party)
+        assert steering["organisation"] and steering["hash"] == shown and steering["current"] is True
+
+
 def test_plan_docx_is_audited_and_needs_the_plan_role(client, world, app):
     res = client.get(f"/api/v1/plans/{world['plan']}/export.docx?lang=ar", headers=world["h"])
     assert res.status_code == 200 and res.data[:2] == b"PK"

@@ -5,7 +5,7 @@ import json
 
 import jsonschema
 import pytest
-from exports_support import AR_SENTENCE, para, t
+from exports_support import AR_SENTENCE, PARTY_LEAD, para, t
 
 from exports import UnknownNodeError, card_json, open_data_schema, plan_json
 
@@ -70,3 +70,35 @@ def test_unknown_node_raises(template, fr_content):
     fr_content["fields"]["results"] = [para({"type": "image", "attrs": {"src": "x"}}), para(t("y"))]
     with pytest.raises(UnknownNodeError):
         card_json(template, fr_content)
+
+
+STALE = {"card_number": "3", "party": PARTY_LEAD, "name": "Yassine Berrada", "role": "lead",
+         "organisation": None, "decision": "reject", "date": "2026-05-06", "hash": "c" * 64, "current": False}
+
+
+def test_each_commitment_lists_its_sign_offs_as_the_word_annex_does(validator, template, plan):
+    plan["signoffs"].append(dict(STALE))
+    data = plan_json(template, plan)
+    validator.validate(data)
+    by_number = {c["number"]: c for a in data["plan"]["axes"] for c in a["commitments"]}
+    assert by_number["1"]["signoffs"] == [{
+        "party": PARTY_LEAD, "decision": "approve", "name": "سعاد العلمي", "role": "lead",
+        "organisation": plan["signoffs"][0]["organisation"], "date": "2026-05-01", "hash": "a" * 64,
+        "current": True}]
+    assert [s["role"] for s in by_number["2"]["signoffs"]] == ["co_lead"]
+    assert by_number["3"]["signoffs"] == [{
+        "party": PARTY_LEAD, "decision": "reject", "name": "Yassine Berrada", "role": "lead",
+        "organisation": None, "date": "2026-05-06", "hash": "c" * 64, "current": False}]
+    assert by_number["4"]["signoffs"] == []
+    french = plan_json(template, plan, "fr")
+    validator.validate(french)
+    first = french["plan"]["axes"][0]["commitments"][0]["signoffs"][0]
+    assert first["party"] == {"fr": PARTY_LEAD["fr"]} and set(first["organisation"]) == {"fr"}
+
+
+def test_a_card_file_carries_its_sign_offs(validator, template, ar_content):
+    data = card_json(template, ar_content, signoffs=[dict(STALE)])
+    validator.validate(data)
+    assert data["commitment"]["signoffs"][0]["current"] is False
+    assert data["commitment"]["signoffs"][0]["decision"] == "reject"
+    assert card_json(template, ar_content)["commitment"]["signoffs"] == []

@@ -142,6 +142,45 @@ def test_who_may_sign_for_what(app, as_, world):
     assert as_("coordinator").post(f"/cards/{card}/status", {"status": "approved"}).status_code in (404, 405)
 
 
+def test_the_hash_read_before_a_change_cannot_sign_the_changed_card(app, as_, world):
+    card = world["card"]
+    attest_all(as_, card)
+    as_("lead").post(f"/cards/{card}/submit")
+    read_then = as_("steering_gov").get(f"/cards/{card}").get_json()["content_hash"]
+    assert as_("steering_cso").post(f"/cards/{card}/request-changes", {"reason": "Dates à revoir"}).status_code == 200
+    assert as_("contributor").call("PATCH", f"/cards/{card}/content",
+                                   {"fields": {"title": "عنوان بعد الورشة"}}).status_code == 200
+    assert as_("lead").post(f"/cards/{card}/submit").status_code == 200
+    late = sign(as_, "steering_gov", card, content_hash=read_then)
+    assert late.status_code == 409 and late.get_json()["field"] == "content_hash"
+    assert standing(as_, card)["signoffs"] == []
+    now = as_("steering_gov").get(f"/cards/{card}").get_json()["content_hash"]
+    assert now != read_then and sign(as_, "steering_gov", card, content_hash=now).status_code == 201
+
+
+def test_nobody_approves_past_the_policy(app, as_, world):
+    card, plan = world["card"], world["plan"]
+    attest_all(as_, card)
+    as_("lead").post(f"/cards/{card}/submit")
+    for name in ("lead", "co_lead", "steering_gov"):
+        assert sign(as_, name, card).status_code == 201
+    h = as_("lead").get(f"/cards/{card}").get_json()["content_hash"]
+    # The civil-society steering sign-off is missing; every other way to "approved" is shut.
+    assert as_("coordinator").post(f"/cards/{card}/status", {"status": "approved"}).status_code in (404, 405)
+    as_("coordinator").call("PATCH", f"/cards/{card}", {"status": "approved"})
+    for name, role in (("coordinator", "steering"), ("coordinator", None), ("lead", "co_lead"),
+                       ("steering_gov", "steering")):
+        data = {"decision": "approve", "content_hash": h, **({"role": role} if role else {})}
+        assert as_(name).post(f"/cards/{card}/signoffs", data).status_code in (403, 409), (name, role)
+    assert as_("coordinator").call("PUT", f"/plans/{plan}/approval-policy", {"parties": []}).status_code == 422
+    assert as_("lead").post(f"/cards/{card}/submit").status_code in (403, 409)
+    assert status(as_, card) == "in_review"
+    assert [r["met"] for r in standing(as_, card)["requirements"]] == [True, True, True, False]
+    with app.app_context():
+        assert db.session().query(CardVersion).filter_by(card_id=card, kind="approved").count() == 0
+        assert db.session().query(Signoff).filter_by(card_id=card).count() == 3
+
+
 def test_a_sign_off_is_withdrawn_only_by_its_signer_while_in_review(app, as_, world):
     card = world["card"]
     attest_all(as_, card)

@@ -190,6 +190,27 @@ def test_withdraw_from_the_page(app, as_, world):
     assert as_("lead").post(f"/signoffs/{signoff}/withdraw").status_code == 409
 
 
+def test_the_approval_section_alone_is_what_an_open_page_reads_again(as_, world):
+    """The section an open card page puts in place of its own on a room event: as that person
+    sees it (their sign form, their withdraw button), with the newest versions."""
+    card = world["card"]
+    submitted(as_, card)
+    steering = as_("steering_gov").get(f"/cards/{card}/approval")
+    assert steering.status_code == 200 and steering.headers["Cache-Control"] == "no-store"
+    section = steering.get_data(as_text=True)
+    assert '<section class="approval" id="approval"' in section
+    assert 'id="sign-form"' in section and "<html" not in section
+    assert 'data-kind="submitted"' in section.split('id="recent-versions"')[1]
+    assert sign(as_, "steering_gov", card).status_code == 302
+    mine = as_("steering_gov").text(f"/cards/{card}/approval")
+    assert 'class="withdraw"' in mine
+    newest = mine.split('id="recent-versions"')[1].split("</li>")[0]
+    assert 'data-kind="signed"' in newest and "النسخة 2" in newest
+    others = as_("reviewer").text(f"/cards/{card}/approval")
+    assert 'class="withdraw"' not in others and 'id="sign-form"' not in others and 'data-kind="signed"' in others
+    assert as_("elsewhere").get(f"/cards/{card}/approval").status_code in (403, 404)
+
+
 def test_blocking_threads_are_listed_with_links(as_, world):
     card = world["card"]
     thread = as_("reviewer").api("POST", f"/cards/{card}/threads", {"body": "المؤشر 2 غير قابل للقياس"}).get_json()

@@ -71,6 +71,7 @@ export class CardProvider extends ObservableV2 {
       if (Number(card) !== this.cardId) return;
       if (event.kind === 'standing') this._standing(event);
       else if (event.kind === 'card') this.emit('card', [event]);
+      else if (event.kind === 'approval') this.emit('approval', [event]);
       else if (THREAD_EVENTS.has(event.kind)) this.emit('review', [event]);
     };
     this._onConnect = () => this._join();

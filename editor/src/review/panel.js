@@ -14,7 +14,7 @@ import { FILTERS } from './threads.js';
 import { composer } from './composer.js';
 import { commentIcon } from './icon.js';
 
-const NARROW = '(max-width: 1000px)';
+export const NARROW = '(max-width: 1000px)';
 const LOCALES = { ar: 'ar-MA', fr: 'fr-FR', en: 'en-GB' };
 
 function timeOf(iso, format) {
