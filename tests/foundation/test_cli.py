@@ -50,8 +50,10 @@ def test_seed_demo_is_idempotent_and_prints_every_role(runner):
     session = db.session()
     cards = session.scalar(select(func.count()).select_from(Card))
     updates = session.scalar(select(func.count()).select_from(CardUpdate))
-    # One seed update per card, and the one edit that made a demo sign-off stale.
+    # One seed update per card, the one edit that made a demo sign-off stale, and the revision of
+    # a published card before its second publication.
     edits_after = sum(1 for spec in demo.load_data()["approval"] if spec.get("after"))
+    edits_after += sum(1 for spec in demo.load_data()["public"]["publish"] if spec.get("revise"))
     assert cards >= 6 and updates == cards + edits_after
     plan = session.scalars(select(Plan)).one()
     assert plan.period_start == "2024-01"
@@ -63,9 +65,11 @@ def test_seed_demo_is_idempotent_and_prints_every_role(runner):
     session = db.session()
     assert session.scalar(select(func.count()).select_from(Card)) == cards
     assert session.scalar(select(func.count()).select_from(CardUpdate)) == updates  # never re-seeded
-    # The demo's threads, and the reason a card was sent back with (a thread on the whole card).
+    # The demo's threads, and the reasons cards were sent back with (a thread on the whole card).
     rejections = sum(1 for spec in demo.load_data()["approval"] for s in spec["signoffs"] if s["decision"] == "reject")
-    assert session.scalar(select(func.count()).select_from(Thread)) == len(demo.load_data()["threads"]) + rejections
+    reopened = sum(1 for spec in demo.load_data()["public"]["publish"] if spec.get("revise"))
+    assert (session.scalar(select(func.count()).select_from(Thread))
+            == len(demo.load_data()["threads"]) + rejections + reopened)
     assert session.scalar(select(func.count()).select_from(Signoff)) == signoffs  # never signed twice
 
 
@@ -88,7 +92,7 @@ def test_the_demo_shows_the_workflow_at_every_stage(runner, app):
     assert runner.invoke(args=["seed-demo"]).exit_code == 0
     session = db.session()
     by_number = {c.number: c for c in session.scalars(select(Card))}
-    assert {c.status for c in by_number.values()} == {"draft", "in_review", "approved"}
+    assert {c.status for c in by_number.values()} == {"draft", "in_review", "approved", "published"}
     for number, card in by_number.items():
         state = workflow.standing(session, documents(app), card)
         current = [s for s in state["active"] if s.content_hash == state["hash"]]

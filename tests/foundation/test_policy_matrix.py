@@ -36,6 +36,13 @@ ON_DRAFT = {
     "card.attest": "coordinator lead co_lead",
     "card.save_version": "coordinator lead co_lead contributor",
     "card.restore": "coordinator lead co_lead",
+    # The public side: the coordinator runs it, steering moderates too, leads answer on their card.
+    "plan.consult": "coordinator",
+    "plan.moderate": "coordinator steering",
+    "plan.answer": "coordinator",
+    "plan.transition": "coordinator",
+    "card.unpublish": "coordinator",
+    "card.answer": "coordinator lead co_lead",
 }
 IN_REVIEW = {
     **ON_DRAFT,
@@ -56,6 +63,8 @@ APPROVED = {
     "card.attest": "",
     "card.publish": "coordinator",
 }
+# Published: reopened the same way as an approved card (the publication stays, frozen).
+PUBLISHED = {**APPROVED, "card.publish": ""}
 
 
 def expected(table: dict[str, str], action: str) -> set[str]:
@@ -83,7 +92,8 @@ def world(app, factory):
     return {"plan": plan_id, "card": card_id, "other_card": other_card, "users": users}
 
 
-@pytest.mark.parametrize("status,table", [("draft", ON_DRAFT), ("in_review", IN_REVIEW), ("approved", APPROVED)])
+@pytest.mark.parametrize("status,table", [("draft", ON_DRAFT), ("in_review", IN_REVIEW), ("approved", APPROVED),
+                                          ("published", PUBLISHED)])
 def test_every_role_against_every_action(app, world, status, table):
     with app.app_context():
         session = db.session()
