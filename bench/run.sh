@@ -13,3 +13,4 @@ fi
 "$PY" bench/bench_review.py
 "$PY" bench/bench_diff.py
 "$PY" bench/bench_approval.py
+"$PY" bench/bench_public.py

@@ -58,6 +58,7 @@ def seed_demo(as_json: bool) -> None:
     for acc in result["accounts"]:
         where = f"card {acc['card_number']} (id {acc['card_id']})" if acc["card_id"] else f"plan {acc['plan_id']}"
         click.echo(f"  {acc['role']:<12} {acc['email']:<40} {where}")
+    click.echo(f"The public site, without an account: /public/plans/{result['plan_id']}")
 
 
 @click.command("create-user", help="Create an account.")

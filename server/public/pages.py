@@ -269,9 +269,9 @@ def sitemap():
 
     urls: list[tuple[str, str]] = []
     for plan in _session().scalars(select(Plan).order_by(Plan.id)):
-        current = publication.current_of(_session(), plan)
-        if plan.stage == "drafting" and not current:
+        if plan.stage == "drafting" and not publication.any_published(_session(), plan):
             continue
+        current = publication.current_of(_session(), plan)
         for lang in ("ar", "fr", "en"):
             urls.append((public_url("public.plan_page", plan_id=plan.id, lang=lang), ""))
         for card_id, pub in current.items():

@@ -37,7 +37,7 @@ def public_plan(session: Session, plan_id: Any) -> Plan:
         NotFound: any other id, whether a plan or not.
     """
     plan = access.get(session, Plan, plan_id, translate(NOT_FOUND))
-    if plan.stage == "drafting" and not publication.current_of(session, plan):
+    if plan.stage == "drafting" and not publication.any_published(session, plan):
         raise NotFound(translate(NOT_FOUND))
     return plan
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from ..content import diff as content_diff
 from ..models import Card, Publication, Signoff, utcnow
@@ -77,8 +78,15 @@ def current(session: Session, card: Card) -> Publication | None:
 def current_of(session: Session, plan: Plan) -> dict[int, Publication]:
     """Card id → its current publication, for every published card of `plan`, in one query."""
     rows = session.scalars(select(Publication).join(Card, Card.id == Publication.card_id).where(
-        Card.plan_id == plan.id, Publication.withdrawn_at.is_(None)).order_by(Publication.number))
+        Card.plan_id == plan.id, Publication.withdrawn_at.is_(None)).order_by(Publication.number)
+        .options(selectinload(Publication.version)))
     return {p.card_id: p for p in rows}
+
+
+def any_published(session: Session, plan: Plan) -> bool:
+    """Whether any card of `plan` is public (one cheap query, for the 304 path)."""
+    return session.scalars(select(Publication.id).join(Card, Card.id == Publication.card_id).where(
+        Card.plan_id == plan.id, Publication.withdrawn_at.is_(None)).limit(1)).first() is not None
 
 
 def numbered(session: Session, card: Card, number: Any) -> Publication:

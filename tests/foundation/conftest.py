@@ -16,6 +16,7 @@ class LiveRecorder:
     def __init__(self, app) -> None:
         self.app = app
         self.calls: list[tuple] = []
+        self.approvals: list[tuple[int, str]] = []  # apart: they follow the rights calls they come with
 
     def _roles_now(self) -> set[tuple]:
         # A fresh session on a fresh connection sees only committed rows.
@@ -32,6 +33,9 @@ class LiveRecorder:
 
     def credentials_revoked(self, user_id) -> None:
         self.calls.append(("credentials", user_id))
+
+    def approval_changed(self, card_id, change) -> None:
+        self.approvals.append((card_id, change))
 
 
 @pytest.fixture
