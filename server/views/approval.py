@@ -19,7 +19,7 @@ from ..collab.wiring import documents
 from ..content.canonical import content_hash
 from ..i18n import translate
 from ..models import ORGANISATION_KINDS, AuditEvent, Card, Plan, User
-from ..services import approval_policy, audit, live, signoffs as signoff_service, versions, workflow
+from ..services import approval_policy, audit, live, publication, signoffs as signoff_service, versions, workflow
 from ..services import cards as card_service
 from ..services.errors import Invalid, NotFound, ServiceError
 from ..services.plans import criteria_of, template_of
@@ -122,6 +122,8 @@ def card_approval(session: Session, user: User, card: Card, shown_hash: str, cri
         "best_role": next((r for r in sign_roles if r in unmet), sign_roles[0] if sign_roles else None),
         "can_request_changes": policy.allowed(session, user, "card.request_changes", card),
         "can_audit": policy.allowed(session, user, "plan.audit", card.plan),
+        "can_publish": policy.allowed(session, user, "card.publish", card),
+        "publication": publication.current(session, card),
         "versions": versions.recent(session, card, RECENT_VERSIONS),
         "error": error, "form": form or {},
     }

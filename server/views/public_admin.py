@@ -77,8 +77,11 @@ def public_side(plan_id: int):
     return render_template("public_admin.html", **_page(plan))
 
 
-def _act(plan: Plan, do: Callable[[], Any], done: str, anchor: str):
-    """Run one form's service call: commit and come back with a message, or say what was wrong."""
+def _act(plan: Plan, do: Callable[[], Any], done: str, anchor: str, card: Card | None = None):
+    """Run one form's service call: commit and come back with a message, or say what was wrong.
+
+    `card`: the form was on this card's page (`back=card`), which is where to come back to.
+    """
     check_csrf()
     session = db.session()
     try:
@@ -91,6 +94,8 @@ def _act(plan: Plan, do: Callable[[], Any], done: str, anchor: str):
         if callable(result):
             result()
         flash(translate(done), "ok")
+    if card is not None and request.form.get("back") == "card":
+        return redirect(url_for("views.card_page", card_id=card.id, _anchor="approval"))
     return redirect(url_for("views.public_side", plan_id=plan.id, _anchor=anchor))
 
 
@@ -107,7 +112,7 @@ def publish_card(card_id: int):
     def do():
         publication.publish(db.session(), documents(current_app), load_user(), card)
         return lambda: workflow.announce(card)
-    return _act(card.plan, do, "public_admin.done.published", "cards")
+    return _act(card.plan, do, "public_admin.done.published", "cards", card)
 
 
 @views.post("/cards/<int:card_id>/unpublish")

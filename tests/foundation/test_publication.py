@@ -139,3 +139,21 @@ def test_the_plan_lifecycle_keeps_the_council_document_and_adoption_removes_the_
     with app.app_context():
         moves = [e.details for e in db.session().query(AuditEvent).filter_by(action="plan.stage_changed")]
     assert [m["stage"] for m in moves] == ["finalising", "submitted", "adopted"]
+
+
+def test_the_coordinator_publishes_from_the_card_page(app, client, auth, as_, world):
+    card = world["card"]
+    approve(as_, card)
+    as_("lead")
+    page = client.get(f"/cards/{card}").get_data(as_text=True)
+    assert 'id="publish-card"' not in page
+    refused = client.post(f"/cards/{card}/publish", data={"csrf_token": auth.headers()["X-CSRF-Token"], "back": "card"})
+    assert refused.status_code == 302
+    assert as_("viewer").get(f"/cards/{card}").get_json()["status"] == "approved"
+    as_("coordinator")
+    assert 'id="publish-card"' in client.get(f"/cards/{card}").get_data(as_text=True)
+    done = client.post(f"/cards/{card}/publish", data={"csrf_token": auth.headers()["X-CSRF-Token"], "back": "card"})
+    assert done.status_code == 302 and done.headers["Location"].endswith(f"/cards/{card}#approval")
+    page = client.get(f"/cards/{card}").get_data(as_text=True)
+    assert 'id="public-version"' in page and f"/public/cards/{card}" in page
+    assert 'id="publish-card"' not in page
