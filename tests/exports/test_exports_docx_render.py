@@ -42,6 +42,8 @@ def rendered(tmp_path_factory, soffice, pdftotext) -> dict[str, dict[str, str]]:
     documents = {
         "plan_ar": plan_docx(template, make_plan(4), "ar"),
         "plan40_ar": plan_docx(template, make_plan(40), "ar"),
+        # The plan as adopted by the Government Council (plan.final): no DRAFT marking.
+        "adopted_ar": plan_docx(template, make_plan(4, final=True), "ar"),
         "card_fr": card_docx(template, card_content(french_fields(5), "5", {"title": {"fr": "Justice"}}), "fr"),
     }
     out = {}
@@ -59,6 +61,12 @@ def test_arabic_text_is_unbroken_and_in_logical_order(rendered):
     # A French sentence inside an Arabic field still reads left to right, words in order.
     assert normalise(FR_IN_AR) in text
     assert normalise(AR_SENTENCE) in normalise(rendered["plan_ar"]["layout"])
+
+
+def test_the_adopted_plan_reads_in_order_without_the_draft_marking(rendered):
+    draft, adopted = normalise(rendered["plan_ar"]["text"]), normalise(rendered["adopted_ar"]["text"])
+    assert normalise(AR_SENTENCE) in adopted and normalise(FR_IN_AR) in adopted
+    assert "مسودة" in draft and "مسودة" not in adopted
 
 
 def test_arabic_months_keep_their_order(rendered):
