@@ -40,7 +40,7 @@ def publish_card(card_id: int):
     session = db.session()
     pub = publication.publish(session, documents(), user(), card)
     session.commit()
-    workflow.announce(card)
+    workflow.announce(card, "version")
     return jsonify({"card": serialize.card(card), "publication": publication_json(card.id, pub),
                     "url": _public_card_url(card.id)}), 201
 

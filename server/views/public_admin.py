@@ -111,7 +111,7 @@ def publish_card(card_id: int):
 
     def do():
         publication.publish(db.session(), documents(current_app), load_user(), card)
-        return lambda: workflow.announce(card)
+        return lambda: workflow.announce(card, "version")
     return _act(card.plan, do, "public_admin.done.published", "cards", card)
 
 
