@@ -14,7 +14,7 @@ import { h } from './dom.js';
 import { buildForm } from './form.js';
 import { presence } from './presence.js';
 import { saveStatus } from './save-status.js';
-import { liveCriteria } from './criteria.js';
+import { followTargets, liveCriteria } from './criteria.js';
 import { documentFields } from './form.js';
 import { cardText, stoppedNotice } from './unsaved.js';
 import { startReview } from './review/review.js';
@@ -85,8 +85,10 @@ export function start() {
 
   const saving = saveStatus({ provider, element: status, t });
   const criteriaList = document.getElementById('criteria-list');
+  const attest = criteriaList?.dataset.attestUrl ? { url: criteriaList.dataset.attestUrl, csrf: page.csrf } : null;
   const criteria = criteriaList && page.criteriaUrl
-    ? liveCriteria({ url: page.criteriaUrl, list: criteriaList, t, lang: page.lang }) : null;
+    ? liveCriteria({ url: page.criteriaUrl, list: criteriaList, t, lang: page.lang, attest }) : null;
+  const stopTargets = criteriaList ? followTargets(criteriaList) : null;
 
   // Sign-offs, versions and status as others change them; a screen reader hears that the
   // section changed, once, not every line of it.
@@ -162,6 +164,7 @@ export function start() {
     provider.off('card', onCard);
     doc.off('update', onUpdate);
     criteria?.destroy();
+    stopTargets?.();
     approval?.destroy();
     narrow?.removeEventListener?.('change', placeToggle);
     saving.destroy();

@@ -6,6 +6,7 @@ without code. Manual attestations pass when someone has attested them.
 """
 from __future__ import annotations
 
+import re
 from typing import Any
 from collections.abc import Callable
 
@@ -91,6 +92,41 @@ def _table_rows_complete(rule, template, fields, card, plan) -> Result:
     return ok, failing or ([] if ok else [rule["field"]])
 
 
+_PATH = re.compile(r"^(?P<field>[A-Za-z0-9_]+)(?:\[(?P<row>\d+)\])?(?:\.(?P<part>[A-Za-z0-9_]+))?$")
+
+
+def targets(template: dict[str, Any], failing: list[str]) -> list[dict[str, Any]]:
+    """Where each failing path is, for a person: the field to go to and its name in every language.
+
+    A path is a field id, `table[row].column` (row from 0) or `field.option`; the label names the
+    field, then the row (counted from 1) and the column or option.
+
+    Returns:
+        [{"path", "field", "row" (or None), "part" (or None), "label": {ar, fr, en}}], one per
+        path whose field the template knows, in the order given.
+    """
+    fields = {f["id"]: f for f in template["fields"]}
+    out = []
+    for path in failing:
+        match = _PATH.match(path)
+        field = fields.get(match["field"]) if match else None
+        if field is None:
+            continue
+        row, part = match["row"], match["part"]
+        parts = {c["id"]: c for c in field.get("columns", []) + field.get("options", [])}
+        label = {}
+        for lang in ("ar", "fr", "en"):
+            text = field["label"].get(lang) or field["label"].get("en", field["id"])
+            if row is not None:
+                text += f" ({int(row) + 1})"
+            if part in parts:
+                text += f" – {parts[part]['label'].get(lang) or parts[part]['label'].get('en', part)}"
+            label[lang] = text
+        out.append({"path": path, "field": field["id"], "row": int(row) if row is not None else None,
+                    "part": part, "label": label})
+    return out
+
+
 RULES: dict[str, Callable[..., Result]] = {
     "required_fields": _required_fields,
     "length_limits": _length_limits,
@@ -116,7 +152,9 @@ def evaluate(criteria: dict[str, Any], template: dict[str, Any], content: dict[s
         disabled: rule and attestation ids the coordinator turned off for this plan.
 
     Returns:
-        One entry per criterion, in file order: {"id", "kind", "label", "passed", "failing"}.
+        One entry per criterion, in file order: {"id", "kind", "label", "passed", "failing",
+        "targets"} (targets: the failing paths as `targets` gives them), plus "rule" (the rule's
+        kind) for an automatic one and "attested" for a manual one.
 
     Raises:
         KeyError: for a rule kind that has no evaluator (the criteria file is wrong).
@@ -130,12 +168,12 @@ def evaluate(criteria: dict[str, Any], template: dict[str, Any], content: dict[s
         if rule["kind"] not in RULES:
             raise KeyError(f"Criteria rule {rule['id']!r} has unknown kind {rule['kind']!r}")
         passed, failing = RULES[rule["kind"]](rule, template, fields, card, plan)
-        results.append({"id": rule["id"], "kind": "automatic", "label": rule["label"],
-                        "passed": passed, "failing": failing})
+        results.append({"id": rule["id"], "kind": "automatic", "rule": rule["kind"], "label": rule["label"],
+                        "passed": passed, "failing": failing, "targets": targets(template, failing)})
     for item in criteria.get("attestations", []):
         if item["id"] in disabled:
             continue
         results.append({"id": item["id"], "kind": "manual", "label": item["label"],
-                        "passed": item["id"] in attested, "failing": [],
+                        "passed": item["id"] in attested, "failing": [], "targets": [],
                         "attested": attested.get(item["id"])})
     return results

@@ -16,7 +16,7 @@ from ..i18n import translate
 from ..models import ORGANISATION_KINDS, ApiToken, Organisation, utcnow
 from ..models.accounts import new_session_version
 from . import audit
-from .errors import Conflict, Forbidden, Invalid, NotFound
+from .errors import Conflict, Forbidden, Invalid, NotFound, keyed
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -78,15 +78,15 @@ def create_organisation(session: Session, actor: User, data: dict[str, Any]) -> 
     from .. import policy
 
     if not policy.can_manage_organisations(session, actor):
-        raise Forbidden("Only an administrator or a plan coordinator can add organisations.")
+        raise keyed(Forbidden, "organisations.error.forbidden")
     if data.get("kind") not in ORGANISATION_KINDS:
-        raise Invalid(f"kind must be one of {', '.join(ORGANISATION_KINDS)}", field="kind")
+        raise keyed(Invalid, "organisations.error.kind", field="kind", kinds=", ".join(ORGANISATION_KINDS))
     for key in ("name_ar", "name_fr"):
         if not isinstance(data.get(key), str) or not data[key].strip() or len(data[key]) > 300:
-            raise Invalid(f"{key} is required (at most 300 characters)", field=key)
+            raise keyed(Invalid, f"organisations.error.{key}", field=key)
         problem = name_problem(data[key])
         if problem:
-            raise Invalid(translate(problem, "en"), field=key)
+            raise keyed(Invalid, problem, field=key)
     org = Organisation(kind=data["kind"], name_ar=data["name_ar"].strip(), name_fr=data["name_fr"].strip())
     session.add(org)
     session.flush()

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from ..content import canonical, criteria as criteria_rules, validation, write
 from ..models import Attestation, Axis, Card, Organisation
 from . import audit
-from .errors import Conflict, Invalid
+from .errors import Conflict, Invalid, keyed
 from .plans import criteria_of, template_of
 
 if TYPE_CHECKING:
@@ -18,12 +18,23 @@ if TYPE_CHECKING:
     from ..collab.documents import Documents
     from ..models import Plan, User
 
+# Which kinds of organisation may hold each side of a card.
+LEAD_KINDS = ("government",)
+CO_LEAD_KINDS = ("civil_society", "private_sector", "international")
+
+
+def organisation_choices(session: Session) -> tuple[list[Organisation], list[Organisation]]:
+    """The organisations that may lead a card and those that may co-lead one, by French name."""
+    orgs = list(session.scalars(select(Organisation).order_by(Organisation.name_fr, Organisation.id)))
+    return [o for o in orgs if o.kind in LEAD_KINDS], [o for o in orgs if o.kind in CO_LEAD_KINDS]
+
+
 def _axis(session: Session, plan: Plan, axis_id: Any) -> Axis | None:
     if axis_id is None:
         return None
     axis = session.get(Axis, axis_id) if isinstance(axis_id, int) else None
     if axis is None or axis.plan_id != plan.id:
-        raise Invalid("axis_id does not name an axis of this plan", field="axis_id")
+        raise keyed(Invalid, "cards.error.axis", field="axis_id")
     return axis
 
 
@@ -32,9 +43,11 @@ def _org(session: Session, org_id: Any, field: str, kinds: tuple[str, ...]) -> O
         return None
     org = session.get(Organisation, org_id) if isinstance(org_id, int) else None
     if org is None:
-        raise Invalid(f"{field} does not name an existing organisation", field=field)
+        raise keyed(Invalid, "cards.error.organisation", field=field)
     if org.kind not in kinds:
-        raise Invalid(f"{field} must be an organisation of kind {' or '.join(kinds)}", field=field)
+        # The message names the side the form asks for, in the reader's words.
+        raise keyed(Invalid, "cards.error.lead_kind" if kinds == LEAD_KINDS else "cards.error.co_lead_kind",
+                    field=field)
     return org
 
 
@@ -46,16 +59,21 @@ def _number(session: Session, plan: Plan, value: Any, card: Card | None = None) 
             n += 1
         return str(n)
     if not isinstance(value, (str, int)) or not str(value).strip() or len(str(value)) > 20:
-        raise Invalid("number must be a short text such as \"3\" or \"2.1\"", field="number")
+        raise keyed(Invalid, "cards.error.number", field="number")
     value = str(value).strip()
     try:
         validation.check_text("number", value, multiline=False)
-    except validation.FieldError as exc:
-        raise Invalid(exc.message, field=exc.field) from None
+    except validation.FieldError:
+        raise keyed(Invalid, "cards.error.number", field="number") from None
     clash = session.scalars(select(Card.id).where(Card.plan_id == plan.id, Card.number == value)).first()
     if clash is not None and (card is None or clash != card.id):
-        raise Conflict(f"card number {value} is already used in this plan", field="number")
+        raise keyed(Conflict, "cards.error.number_taken", field="number", number=value)
     return value
+
+
+def next_number(session: Session, plan: Plan) -> str:
+    """The number a new card of `plan` gets when none is given: what the creation form offers."""
+    return _number(session, plan, None)
 
 
 def create_card(session: Session, documents: Documents, actor: User, plan: Plan,
@@ -63,9 +81,8 @@ def create_card(session: Session, documents: Documents, actor: User, plan: Plan,
     """Create a card and seed its document in the same transaction; then fill `fields` if given."""
     card = Card(plan=plan, number=_number(session, plan, data.get("number")),
                 axis=_axis(session, plan, data.get("axis_id")),
-                lead_org=_org(session, data.get("lead_org_id"), "lead_org_id", ("government",)),
-                co_lead_org=_org(session, data.get("co_lead_org_id"), "co_lead_org_id",
-                                 ("civil_society", "private_sector", "international")),
+                lead_org=_org(session, data.get("lead_org_id"), "lead_org_id", LEAD_KINDS),
+                co_lead_org=_org(session, data.get("co_lead_org_id"), "co_lead_org_id", CO_LEAD_KINDS),
                 status="draft")
     template = template_of(plan)
     fields = data.get("fields") or {}
@@ -90,11 +107,10 @@ def update_metadata(session: Session, actor: User, card: Card, data: dict[str, A
         card.axis = _axis(session, card.plan, data["axis_id"])
         changes["axis_id"] = data["axis_id"]
     if "lead_org_id" in data:
-        card.lead_org = _org(session, data["lead_org_id"], "lead_org_id", ("government",))
+        card.lead_org = _org(session, data["lead_org_id"], "lead_org_id", LEAD_KINDS)
         changes["lead_org_id"] = data["lead_org_id"]
     if "co_lead_org_id" in data:
-        card.co_lead_org = _org(session, data["co_lead_org_id"], "co_lead_org_id",
-                                ("civil_society", "private_sector", "international"))
+        card.co_lead_org = _org(session, data["co_lead_org_id"], "co_lead_org_id", CO_LEAD_KINDS)
         changes["co_lead_org_id"] = data["co_lead_org_id"]
     unknown = set(data) - {"number", "axis_id", "lead_org_id", "co_lead_org_id"}
     if unknown:
@@ -162,7 +178,7 @@ def evaluate_criteria(session: Session, card: Card, content_: dict[str, Any]) ->
 def attest(session: Session, actor: User, card: Card, criterion: str, value: bool) -> None:
     manual = {a["id"] for a in criteria_of(card.plan).get("attestations", [])}
     if criterion not in manual:
-        raise Invalid(f"{criterion} is not a manual criterion of this plan", field="criterion")
+        raise keyed(Invalid, "cards.error.criterion", field="criterion")
     existing = session.scalars(select(Attestation).where(Attestation.card_id == card.id,
                                                          Attestation.criterion == criterion)).first()
     if value and existing is None:

@@ -42,4 +42,4 @@ def _rich_text_plain(value: Any) -> str:
     return plain_text(value) or "—"
 
 
-from . import account, approval, inbox, pages, public_admin  # noqa: E402,F401  (routes register on import)
+from . import account, approval, card_forms, inbox, pages, public_admin  # noqa: E402,F401  (routes register on import)

@@ -79,8 +79,10 @@ def card_page(card_id: int):
 
 
 def render_card(card: Card, status: int = 200, approval_error: str | None = None,
-                approval_form: dict[str, str] | None = None) -> tuple[str, int]:
-    """The card page; the approval forms re-render it with their error and what was typed."""
+                approval_form: dict[str, str] | None = None, metadata_error: str | None = None,
+                metadata_form: dict[str, str] | None = None) -> tuple[str, int]:
+    """The card page; the approval and metadata forms re-render it with their error and what was
+    typed."""
     from .approval import card_approval  # the approval views import this module
 
     session, user = db.session(), load_user()
@@ -88,6 +90,8 @@ def render_card(card: Card, status: int = 200, approval_error: str | None = None
     edit = policy.decide(session, user, "card.edit", card)
     criteria = card_service.evaluate_criteria(session, card, content)
     shown_hash = content_hash(content)
+    can_edit_metadata = policy.allowed(session, user, "card.edit_metadata", card)
+    leads, co_leads = card_service.organisation_choices(session) if can_edit_metadata else ([], [])
     return render_template(
         "card.html", card=card, plan=card.plan, template=template_of(card.plan), content=content,
         content_hash=shown_hash, problems=problems, criteria=criteria,
@@ -95,6 +99,10 @@ def render_card(card: Card, status: int = 200, approval_error: str | None = None
         can_comment=policy.allowed(session, user, "card.comment", card),
         can_manage_roles=policy.allowed(session, user, "card.manage_roles", card),
         roles=sorted(policy.roles_of(session, user, card)),
+        can_edit_metadata=can_edit_metadata, leads=leads, co_leads=co_leads,
+        metadata_error=metadata_error, metadata_form=metadata_form or {
+            "lead": str(card.lead_org_id or ""), "co_lead": str(card.co_lead_org_id or "")},
+        can_attest=policy.allowed(session, user, "card.attest", card),
         approval=card_approval(session, user, card, shown_hash, criteria, approval_error, approval_form)), status
 
 

@@ -1,0 +1,53 @@
+"""Making a card in Chromium, in Arabic: from the dashboard's form to the new card's live editor,
+whose checklist links each failing field to the place to fill it."""
+from __future__ import annotations
+
+from browser_support import CardPage, wait_until
+
+
+def _focused_id(page: CardPage) -> str:
+    return page.page.evaluate("document.activeElement && document.activeElement.id")
+
+
+def test_a_card_made_from_the_dashboard_opens_in_its_editor_and_its_checklist_leads_to_fields(live_server, chromium):
+    p = live_server.people
+    page = CardPage(chromium, live_server.url, live_server.coordinator, p["password"], lang="ar")
+    tab = page.page
+    try:
+        tab.goto(f"{live_server.url}/plans/1")
+        assert tab.get_attribute("html", "dir") == "rtl"
+        with tab.expect_navigation():
+            tab.get_by_role("link", name="بطاقة جديدة").click()
+        tab.fill("#card-new-number", "42")
+        tab.select_option("#card-new-lead", index=1)  # the first known government organisation
+        tab.select_option("#card-new-co_lead", "new")
+        tab.get_by_label("الاسم بالعربية").last.fill("جمعية المواطنة الرقمية")
+        tab.get_by_label("الاسم بالفرنسية").last.fill("Association Citoyenneté numérique")
+        with tab.expect_navigation():
+            tab.get_by_role("button", name="إنشاء البطاقة").click()
+        assert "/cards/" in tab.url
+        tab.wait_for_selector("#card-editor.live .card-form", timeout=15000)
+        assert "أُنشئت البطاقة رقم 42" in tab.inner_text("main")
+        assert "جمعية المواطنة الرقمية" in tab.inner_text("#field-co_lead")
+
+        required = tab.locator('#criteria-list li[data-criterion="required_fields"]')
+        link = required.get_by_role("link", name="إلزامي: الإشكالية")
+        link.click()
+        wait_until(lambda: _focused_id(page) == "input-problem", message="focus in the problem field")
+        tab.keyboard.type("نص")
+        wait_until(lambda: "نص" in tab.inner_text("#input-problem"), message="typing where the link led")
+
+        required.get_by_role("link", name="إلزامي: وصف موجز").click()
+        wait_until(lambda: tab.evaluate("document.activeElement.closest('#field-summary') !== null"),
+                   message="focus in the summary field")
+        # The card's own fields are on the page, outside the editor: the link leads there too.
+        tab.select_option("#field-lead", "")
+        with tab.expect_navigation():
+            tab.get_by_role("button", name="حفظ الجهتين").click()
+        tab.wait_for_selector("#card-editor.live .card-form", timeout=15000)
+        tab.locator('#criteria-list li[data-criterion="required_fields"]').get_by_role(
+            "link", name="إلزامي: الجهة المسؤولة عن التنفيذ").click()
+        wait_until(lambda: _focused_id(page) == "field-lead", message="focus on the lead institution")
+        page.assert_no_errors()
+    finally:
+        page.close()
