@@ -11,7 +11,7 @@ import hashlib
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
 from ..content.canonical import plain_text
 from ..i18n import translate
@@ -51,24 +51,37 @@ def public_card(session: Session, card_id: Any) -> tuple[Card, Publication]:
     return card, published
 
 
+# The public fingerprint's queries, built once: a conditional request runs them and nothing else.
+_PUBLICATIONS = (select(func.count(Publication.id), func.max(Publication.id), func.max(Publication.published_at),
+                        func.max(Publication.withdrawn_at))
+                 .join(Card, Card.id == Publication.card_id).where(Card.plan_id == bindparam("plan")))
+_CONTRIBUTIONS = (select(func.count(Contribution.id), func.max(Contribution.moderated_at),
+                         func.max(Contribution.answered_at))
+                  .where(Contribution.plan_id == bindparam("plan")))
+_CONSULTATION = (select(Consultation.id, Consultation.opens_at, Consultation.closes_at, Consultation.closed_at,
+                        Consultation.created_at)
+                 .where(Consultation.plan_id == bindparam("plan")).order_by(Consultation.id.desc()).limit(1))
+
+
 def state_key(session: Session, plan: Plan) -> tuple[str, datetime | None]:
     """A fingerprint of everything the plan's public pages show, and when it last changed.
 
-    Cheap (a few aggregate queries): conditional requests are answered from it without building
-    the page. Whatever a public page shows must move it.
+    Cheap (three small queries): conditional requests are answered from it without building
+    the page. Whatever a public page shows must move it; the consultation's state (scheduled,
+    open, closed) is computed from its dates, so the fingerprint moves when the window does.
     """
-    pubs = session.execute(select(func.count(Publication.id), func.max(Publication.id),
-                                  func.max(Publication.published_at), func.max(Publication.withdrawn_at))
-                           .join(Card, Card.id == Publication.card_id).where(Card.plan_id == plan.id)).one()
-    contribs = session.execute(select(func.count(Contribution.id), func.max(Contribution.moderated_at),
-                                      func.max(Contribution.answered_at))
-                               .where(Contribution.plan_id == plan.id)).one()
-    consult = consultation_service.current(session, plan)
+    params = {"plan": plan.id}
+    pubs = session.execute(_PUBLICATIONS, params).one()
+    contribs = session.execute(_CONTRIBUTIONS, params).one()
+    consult = session.execute(_CONSULTATION, params).first()
+    if consult is None:
+        window: tuple[Any, ...] = ("none",)
+    else:  # the row has the dates state() reads
+        window = (consult.id, _stamp(consult.closes_at), _stamp(consult.closed_at),
+                  consultation_service.state(consult))
     parts = [plan.id, plan.title_ar, plan.title_fr, plan.period_start, plan.period_end, plan.stage,
              len(plan.stage_history or []), plan.final, plan.council_reference, plan.council_decision_date,
-             *map(str, pubs), *map(str, contribs),
-             consult.id if consult else "", _stamp(consult.closes_at) if consult else "",
-             _stamp(consult.closed_at) if consult else "", consultation_service.state(consult)]
+             *map(str, pubs), *map(str, contribs), *window]
     key = hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
     moments = [m for m in (pubs[2], pubs[3], contribs[1], contribs[2], consult.created_at if consult else None,
                            consult.closed_at if consult else None, plan.created_at) if m is not None]
