@@ -14,7 +14,7 @@ import { h } from './dom.js';
 import { buildForm } from './form.js';
 import { presence } from './presence.js';
 import { saveStatus } from './save-status.js';
-import { liveCriteria } from './criteria.js';
+import { liveCriteria, placeChecklist } from './criteria.js';
 import { documentFields } from './form.js';
 import { cardText, stoppedNotice } from './unsaved.js';
 import { startReview } from './review/review.js';
@@ -86,7 +86,13 @@ export function start() {
   const saving = saveStatus({ provider, element: status, t });
   const criteriaList = document.getElementById('criteria-list');
   const criteria = criteriaList && page.criteriaUrl
-    ? liveCriteria({ url: page.criteriaUrl, list: criteriaList, t, lang: page.lang }) : null;
+    ? liveCriteria({ url: page.criteriaUrl, list: criteriaList, count: document.getElementById('criteria-count'), t, lang: page.lang })
+    : null;
+  const checklist = document.getElementById('checklist');
+  const slot = document.getElementById('criteria-slot');
+  const details = document.getElementById('criteria-details');
+  const unplaceChecklist = checklist && slot && details && side && narrow
+    ? placeChecklist({ checklist, details, slot, side, narrow }) : null;
 
   // Sign-offs, versions and status as others change them; a screen reader hears that the
   // section changed, once, not every line of it.
@@ -162,6 +168,7 @@ export function start() {
     provider.off('card', onCard);
     doc.off('update', onUpdate);
     criteria?.destroy();
+    unplaceChecklist?.();
     approval?.destroy();
     narrow?.removeEventListener?.('change', placeToggle);
     saving.destroy();
