@@ -68,3 +68,9 @@ def test_the_criteria_summary_is_on_the_first_screen_of_the_card(live_server, ta
     box = summary.bounding_box(timeout=5000)
     assert box is not None, "the checklist summary is not shown"
     assert box["y"] + box["height"] <= WIDTHS[width], f"the checklist summary starts at {box['y']}px"
+    passed, total = (page.page.get_attribute("#criteria-list", k) for k in ("data-passed", "data-total"))
+    assert f"{passed}/{total}" in summary.inner_text()
+    # One tap unfolds the checklist in place.
+    summary.click()
+    assert page.page.locator("#criteria-list li").first.is_visible()
+    page.screenshot(f"small-card-{lang}-{width}-open.png")
