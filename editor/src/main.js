@@ -14,7 +14,7 @@ import { h } from './dom.js';
 import { buildForm } from './form.js';
 import { presence } from './presence.js';
 import { saveStatus } from './save-status.js';
-import { followTargets, liveCriteria } from './criteria.js';
+import { followTargets, liveCriteria, placeChecklist } from './criteria.js';
 import { documentFields } from './form.js';
 import { cardText, stoppedNotice } from './unsaved.js';
 import { startReview } from './review/review.js';
@@ -87,8 +87,15 @@ export function start() {
   const criteriaList = document.getElementById('criteria-list');
   const attest = criteriaList?.dataset.attestUrl ? { url: criteriaList.dataset.attestUrl, csrf: page.csrf } : null;
   const criteria = criteriaList && page.criteriaUrl
-    ? liveCriteria({ url: page.criteriaUrl, list: criteriaList, t, lang: page.lang, attest }) : null;
+    ? liveCriteria({ url: page.criteriaUrl, list: criteriaList, count: document.getElementById('criteria-count'), t,
+      lang: page.lang, attest })
+    : null;
   const stopTargets = criteriaList ? followTargets(criteriaList) : null;
+  const checklist = document.getElementById('checklist');
+  const slot = document.getElementById('criteria-slot');
+  const details = document.getElementById('criteria-details');
+  const unplaceChecklist = checklist && slot && details && side && narrow
+    ? placeChecklist({ checklist, details, slot, side, narrow }) : null;
 
   // Sign-offs, versions and status as others change them; a screen reader hears that the
   // section changed, once, not every line of it.
@@ -165,6 +172,7 @@ export function start() {
     doc.off('update', onUpdate);
     criteria?.destroy();
     stopTargets?.();
+    unplaceChecklist?.();
     approval?.destroy();
     narrow?.removeEventListener?.('change', placeToggle);
     saving.destroy();

@@ -17,10 +17,13 @@ class FakeRoom {
     this.canEdit = canEdit;
     this.updatesReceived = 0;
     this.holdAcks = false;
+    this.colour = null;
   }
 
   handle(client, event, args) {
-    if (event === 'join') return { ok: true, role: 'lead', can_edit: this.canEdit, can_comment: true };
+    if (event === 'join') {
+      return { ok: true, role: 'lead', can_edit: this.canEdit, can_comment: true, ...(this.colour ? { color: this.colour } : {}) };
+    }
     if (event !== 'yjs') return undefined;
     const [, frame] = args;
     const decoder = decoding.createDecoder(frame);
@@ -240,6 +243,25 @@ test('thread room events of this card come out as `review`, others\' are ignored
   a.transport.emit('room', [8, { kind: 'thread_created', thread }]);
   a.transport.emit('room', [7, { kind: 'thread_exploded', thread }]);
   assert.deepEqual(seen, ['thread_created', 'comment_added', 'comment_edited', 'comment_deleted', 'thread_resolved', 'thread_reopened']);
+  a.provider.destroy();
+  a.awareness.destroy();
+});
+
+test('the page wears the presence colour the join answer gives, and sends it', async () => {
+  const room = new FakeRoom();
+  room.colour = '#2ca02c';
+  const a = client(room);
+  a.awareness.setLocalState({ user: { id: 3, name: 'سلمى', color: '#5b6775' }, field: null });
+  a.transport.connect();
+  await settle();
+  assert.equal(a.awareness.getLocalState().user.color, '#2ca02c');
+  assert.equal(a.awareness.getLocalState().user.name, 'سلمى');
+  // A colour that is not one (a broken or hostile answer) is not worn.
+  room.colour = 'red; background: url(x)';
+  a.transport.disconnect();
+  a.transport.connect();
+  await settle();
+  assert.equal(a.awareness.getLocalState().user.color, '#2ca02c');
   a.provider.destroy();
   a.awareness.destroy();
 });

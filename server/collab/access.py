@@ -52,6 +52,8 @@ class Member:
     def ack(self) -> dict[str, Any]:
         """The join acknowledgement (with the policy's reason when the member may not edit)."""
         ack = {"ok": True, "role": self.role, "can_edit": self.can_edit, "can_comment": self.can_comment}
+        if self.identity.get("color"):
+            ack["color"] = self.identity["color"]
         if not self.can_edit:
             ack["reason"] = self.why_not_edit
         return ack
@@ -114,19 +116,26 @@ def colour_for(user_id: int) -> str:
     return COLOURS[zlib.crc32(str(user_id).encode()) % len(COLOURS)]
 
 
-def with_distinct_colour(standing: Member, present: Iterable[Member]) -> Member:
+def with_distinct_colour(standing: Member, present: Iterable[Member],
+                         worn: Iterable[tuple[int, str]] = ()) -> Member:
     """`standing`, its presence colour changed if another person present already wears it.
+
+    Args:
+        standing: the joining connection's standing, with the person's usual colour.
+        present: the standings of the room's members on this process.
+        worn: (user id, colour) of the presence states the room holds, those of members on
+            other server processes included.
 
     Each person keeps their usual colour when it is free (and the colour they already have in
     another tab of the same card); otherwise the first free one. Beyond twelve people colours
     repeat, from the usual one.
     """
     taken: dict[str, int] = {}
-    for other in present:
-        colour = other.identity.get("color")
-        if colour:
-            taken.setdefault(colour, other.user_id)
-        if other.user_id == standing.user_id and colour:
+    for user_id, colour in [*((m.user_id, m.identity.get("color")) for m in present), *worn]:
+        if not colour:
+            continue
+        taken.setdefault(colour, user_id)
+        if user_id == standing.user_id:
             return replace(standing, identity={**standing.identity, "color": colour})
     mine = standing.identity.get("color")
     if not mine or taken.get(mine, standing.user_id) == standing.user_id:

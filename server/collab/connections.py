@@ -96,14 +96,13 @@ class Connections:
             raise Unavailable("Your rights on the card could not be checked; try again shortly.") from None
         finally:
             release_db()
-        room = self.rooms.get(card_id)
-        member = access.with_distinct_colour(member, list(room.members.values()) if room else [])
         self.transport.join_group(conn_id, card_id)
         try:
             frames = self.rooms.join(card_id, conn_id, member)
         except CollabError:
             self.transport.leave_group(conn_id, card_id)
             raise
+        member = self.rooms.get(card_id).members[conn_id]  # wearing the colour the room chose
         self.joined[conn_id][card_id] = member
         for frame in frames:
             self.transport.send(conn_id, card_id, frame)

@@ -186,6 +186,20 @@ class Presence:
                 if e.state != "null" and now - e.seen < OUTDATED_SECONDS]
         return encode(live) if live else None
 
+    def worn(self) -> list[tuple[int, str]]:
+        """(user id, colour) of every live state, those relayed by other processes included."""
+        worn = []
+        for entry in self.entries.values():
+            if entry.state == "null":
+                continue
+            try:
+                user = json.loads(entry.state).get("user")
+            except (ValueError, AttributeError):
+                continue
+            if isinstance(user, dict) and isinstance(user.get("id"), int) and isinstance(user.get("color"), str):
+                worn.append((user["id"], user["color"]))
+        return worn
+
     def _sanitise(self, state: str, identity: dict[str, Any]) -> str:
         if len(state) > MAX_STATE_BYTES or len(state.encode("utf-8")) > MAX_STATE_BYTES:
             raise MalformedMessage(f"An awareness state is limited to {MAX_STATE_BYTES} bytes.")

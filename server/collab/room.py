@@ -24,7 +24,7 @@ from collections.abc import Callable, Collection
 from pycrdt import Doc, Text, XmlText, merge_updates
 
 from ..content import shape
-from . import integrity, presence, protocol
+from . import access, integrity, presence, protocol
 from .errors import DocumentTooLarge, InvalidShape, InvalidUpdate, ReadOnly, UnknownCard, Unavailable
 from .protocol import EMPTY_UPDATE, MAX_DOCUMENT_BYTES, Contents, Frame
 
@@ -155,12 +155,17 @@ class Room:
     def join(self, conn_id: str, member: Member) -> list[bytes]:
         """Add a connection.
 
+        The member's presence colour is made distinct from those of the others present; the
+        standing kept (`members[conn_id]`) is the one with that colour.
+
         Returns:
             What to send it first: sync step 1, sync step 2 (the whole document) and the
             current presence states, as y-websocket does.
         """
         with self.lock:
-            self.members[conn_id] = member
+            # Chosen here, under the lock, so that two people joining at the same moment (the
+            # first two on a card that was not loaded, say) cannot both take the same colour.
+            self.members[conn_id] = access.with_distinct_colour(member, self.members.values(), self.presence.worn())
             frames = [protocol.sync_step1(self.doc.get_state()),
                       protocol.sync_step2(self.doc.get_update())]
             states = self.presence.snapshot()

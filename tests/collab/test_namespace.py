@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import threading
 import time
 
 import pytest
@@ -9,8 +10,10 @@ import socketio
 from pycrdt import Text
 from sqlalchemy import delete
 
+from collab_fixtures import token_for
 from collab_support import PyClient, decode_awareness, insert_text, step2_frame, wait_until
 from server import db
+from server.collab.access import COLOURS
 from server.collab.presence import encode
 from server.models import Card, RoleAssignment
 
@@ -23,7 +26,9 @@ def _awareness(client_id: int, clock: int, state: dict | None) -> bytes:
 def test_editors_converge_and_acks_come_back(server, world, connect):
     a = connect(server, world.tokens["contributor"])
     b = connect(server, world.tokens["lead"])
-    assert a.join(world.card_id) == {"ok": True, "role": "contributor", "can_edit": True, "can_comment": True}
+    joined = a.join(world.card_id)
+    assert joined.pop("color") in COLOURS
+    assert joined == {"ok": True, "role": "contributor", "can_edit": True, "can_comment": True}
     assert b.join(world.card_id)["can_edit"] is True
     assert a.edit(insert_text("Open data")) == {"ok": True}
     assert b.edit(insert_text(" for all")) == {"ok": True}
@@ -89,8 +94,10 @@ def test_read_only_members_are_refused_and_nothing_is_relayed(server, world, con
     editor = connect(server, world.tokens["contributor"])
     editor.join(world.card_id)
     reader = connect(server, world.tokens[role])
-    assert reader.join(world.card_id) == {"ok": True, "role": role, "can_edit": False, "can_comment": can_comment,
-                                          "reason": "policy.role_forbids"}
+    joined = reader.join(world.card_id)
+    assert joined.pop("color") in COLOURS
+    assert joined == {"ok": True, "role": role, "can_edit": False, "can_comment": can_comment,
+                      "reason": "policy.role_forbids"}
     wait_until(lambda: "meta" in reader.doc.keys(), message="reader synced")
     before = len(editor.received)
     ack = reader.edit(insert_text("vandalism"))
@@ -256,3 +263,38 @@ def test_fanout_is_coalesced(server, world, connect):
     wait_until(lambda: reader.text().count("x") == 30, message="all 30 edits at the reader")
     updates = [f for f in reader.received[start:] if f[:2] == bytes([0, 2])]
     assert len(updates) < 30, "one message per window, not one per keystroke"
+
+
+def test_people_whose_usual_colours_collide_wear_distinct_ones_on_the_card(server, world, connect, app, factory):
+    from server.collab.access import colour_for
+
+    # Three people whose usual presence colour is the same, joining the card at the same moment
+    # (the first joins of a card not loaded yet: the room is read from the database meanwhile).
+    by_colour: dict[str, list[int]] = {}
+    while not any(len(ids) >= 3 for ids in by_colour.values()):
+        uid = factory.user()
+        factory.grant(world.users["coordinator"], uid, "contributor", world.plan_id, world.card_id)
+        by_colour.setdefault(colour_for(uid), []).append(uid)
+    same = next(ids for ids in by_colour.values() if len(ids) >= 3)[:3]
+    clients = [connect(server, token_for(app, uid)) for uid in same]
+    answers: dict[int, dict] = {}
+    threads = [threading.Thread(target=lambda i=i, c=c: answers.__setitem__(i, c.join(world.card_id)))
+               for i, c in enumerate(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(15)
+    colours = [answers[i]["color"] for i in range(3)]
+    assert len(set(colours)) == 3 and colour_for(same[0]) in colours, colours
+    # What the others see is what each was told.
+    for client in clients:
+        assert client.send(_awareness(client.doc.client_id, 1, {"field": None})) == {"ok": True}
+    observer = connect(server, world.tokens["lead"])
+    observer.join(world.card_id)
+
+    def seen():
+        states = {json.loads(s)["user"]["id"]: json.loads(s)["user"]["color"]
+                  for f in observer.awareness for _cid, _c, s in decode_awareness(f) if s != "null"}
+        return states if all(uid in states for uid in same) else None
+    worn = wait_until(seen, message="everyone's presence at the observer")
+    assert [worn[uid] for uid in same] == colours

@@ -141,3 +141,71 @@ def test_people_present_at_once_wear_distinct_colours():
     assert with_distinct_colour(person(first), [joined, person(first)]).identity["color"] == colour_for(first)
     third = next(uid for uid in range(2, 500) if colour_for(uid) not in {colour_for(first), joined.identity["color"]})
     assert with_distinct_colour(person(third), [present[0], joined]).identity["color"] == colour_for(third)
+
+
+def _colliding(count: int) -> list[int]:
+    """`count` user ids whose usual presence colours are all the same."""
+    from server.collab.access import colour_for
+
+    return [uid for uid in range(1, 5000) if colour_for(uid) == colour_for(1)][:count]
+
+
+def _bare_room():
+    from pycrdt import Doc
+
+    from server.collab.room import Room
+
+    class Wire:
+        def send(self, conn_id, card_id, message):
+            pass
+
+        def broadcast(self, card_id, message, skip, first=()):
+            pass
+
+        def event(self, *args):
+            pass
+
+    return Room(1, Doc(), None, Wire(), spawn=lambda fn: None)
+
+
+def _person(uid: int):
+    from server.collab.access import Member, colour_for
+
+    return Member(uid, 1, "contributor", True, True, identity={"id": uid, "color": colour_for(uid)})
+
+
+def test_everyone_joining_a_room_gets_a_colour_nobody_else_present_wears():
+    from server.collab.access import COLOURS
+
+    room = _bare_room()
+    people = _colliding(len(COLOURS))
+    for n, uid in enumerate(people):
+        room.join(f"c{n}", _person(uid))
+    worn = [m.identity["color"] for m in room.members.values()]
+    assert len(set(worn)) == len(COLOURS) == len(worn), worn
+    # A second tab of someone present wears that person's colour, not a new one.
+    room.join("again", _person(people[3]))
+    assert room.members["again"].identity["color"] == room.members["c3"].identity["color"]
+    # Once someone leaves, their colour is free for the next one.
+    freed = room.members["c5"].identity["color"]
+    room.leave("c5")
+    room.join("late", _person(_colliding(len(COLOURS) + 1)[-1]))
+    assert room.members["late"].identity["color"] == freed
+
+
+def test_colours_worn_on_other_server_processes_count_too():
+    import json
+
+    from server.collab import presence as presence_module
+    from server.collab.access import colour_for
+
+    first, second = _colliding(2)
+    room = _bare_room()
+    # Someone on another process, as their state arrives over Redis.
+    state = json.dumps({"user": {"id": first, "name": "x", "color": colour_for(first)}})
+    room.presence.apply_trusted(presence_module.encode([(77, 1, state)]))
+    room.join("here", _person(second))
+    assert room.members["here"].identity["color"] != colour_for(first)
+    # The same person as the remote one, in a tab on this process, keeps their colour.
+    room.join("same", _person(first))
+    assert room.members["same"].identity["color"] == colour_for(first)

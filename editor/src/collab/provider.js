@@ -9,6 +9,8 @@
  *   user may do, from the join answer or, live, from a `standing` room event (`reason`: the
  *   policy's key when editing stopped; `removed`: the user may no longer open the card).
  * - `card` ({status}): the card itself changed, for everyone on it.
+ *
+ * The local awareness state's `user.color` is set to the colour the join answer gives.
  * - `review` ({kind, thread}): a comment thread of the card changed (created, commented,
  *   resolved…); threads live in the database, not in the document (src/review/).
  */
@@ -141,10 +143,21 @@ export class CardProvider extends ObservableV2 {
         canEdit, canComment: answer.can_comment === true, role: answer.role, reason: answer.reason ?? null, removed: false,
       }]);
     }
+    this._wear(answer.color);
     this.transport.send('yjs', this.cardId, syncStep1(this.doc));
     if (this.awareness.getLocalState() !== null) this._sendAwareness([this.doc.clientID]);
     this._flush();
     this._status();
+  }
+
+  /**
+   * Others see this person in the colour the server chose, distinct among those present on the
+   * card (the server rewrites the `user` of every state it relays); this page shows it too.
+   */
+  _wear(colour) {
+    const local = this.awareness.getLocalState();
+    if (!local?.user || typeof colour !== 'string' || !/^#[0-9a-f]{6}$/i.test(colour)) return;
+    if (local.user.color !== colour) this.awareness.setLocalStateField('user', { ...local.user, color: colour });
   }
 
   /** The server changed what we may do on this card (a role, the card's status). */
