@@ -8,6 +8,7 @@ from typing import Any
 from collections.abc import Callable
 
 from flask import current_app, flash, redirect, render_template, request, url_for
+from markupsafe import Markup
 
 from .. import db, policy
 from ..api.publication import council_docx, notify_answered
@@ -28,6 +29,12 @@ FIELD_MESSAGES = {
     "reference": "public_admin.error.decision", "outcome": "public_admin.error.answer",
     "answer": "public_admin.error.answer", "to": "public_admin.error.stage", "status": "public_admin.error.status",
 }
+
+
+@views.app_template_filter("contribution_html")
+def _contribution_html(contribution: Any) -> Markup:
+    """A contribution's Markdown as the public will read it (raw HTML off, safe links only)."""
+    return Markup(consultation_service.body_html(contribution))
 
 
 def page_message(exc: ServiceError) -> str:
