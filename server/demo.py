@@ -157,18 +157,24 @@ def _approval(session: Session, documents: Documents, specs: list[dict[str, Any]
             versions.save_named(session, documents, lead, card, spec["version"])
         workflow.submit(session, documents, users[spec["submit"]], card)
         session.commit()
-        for signoff in spec["signoffs"]:
-            if card.status != "in_review":
-                break
-            signoff_service.sign(session, documents, users[signoff["by"]], card, {
-                "decision": signoff["decision"], "note": signoff.get("note", ""),
-                "content_hash": card_service.current_hash(documents, card)})
-            session.commit()
+        sign_round(session, documents, card, spec["signoffs"], users)
         after = spec.get("after")
         if after:
             # An edit after the card came back: the sign-offs given before are now stale.
             text = card_service.content(documents, card)["fields"].get(after["field"], "") + after["append"]
             card_service.update_content(session, documents, users[after["by"]], card, {after["field"]: text})
+        session.commit()
+
+
+def sign_round(session: Session, documents: Documents, card: Card, signoffs: list[dict[str, Any]],
+               users: dict[str, User]) -> None:
+    """The parties sign, in order, each the content they read, while the card is in review."""
+    for signoff in signoffs:
+        if card.status != "in_review":
+            break
+        signoff_service.sign(session, documents, users[signoff["by"]], card, {
+            "decision": signoff["decision"], "note": signoff.get("note", ""),
+            "content_hash": card_service.current_hash(documents, card)})
         session.commit()
 
 

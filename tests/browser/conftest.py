@@ -53,3 +53,24 @@ def people(live_server, chromium):
     finally:
         for page in opened:
             page.close()
+
+
+@pytest.fixture
+def tabs(live_server, chromium):
+    """Open tabs by e-mail (signed in, in `lang`, at `viewport`: 1366 x 768 by default); every tab
+    must end without a console or page error."""
+    opened: list[CardPage] = []
+
+    def open_as(email: str, lang: str, viewport: dict[str, int] | None = None) -> CardPage:
+        page = CardPage(chromium, live_server.url, email, live_server.people["password"], lang=lang,
+                        viewport=viewport)
+        opened.append(page)
+        return page
+
+    yield open_as
+    try:
+        for page in opened:
+            page.assert_no_errors()
+    finally:
+        for page in opened:
+            page.close()

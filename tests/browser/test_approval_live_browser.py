@@ -21,25 +21,6 @@ WIDE = {"width": 1366, "height": 2400}
 SENT_BACK = 6
 
 
-@pytest.fixture
-def tabs(live_server, chromium):
-    opened: list[CardPage] = []
-
-    def open_as(email: str, lang: str, viewport: dict[str, int] | None = None) -> CardPage:
-        page = CardPage(chromium, live_server.url, email, live_server.people["password"], lang=lang,
-                        viewport=viewport or WIDE)
-        opened.append(page)
-        return page
-
-    yield open_as
-    try:
-        for page in opened:
-            page.assert_no_errors()
-    finally:
-        for page in opened:
-            page.close()
-
-
 def attest(page: CardPage, card_id: int, criterion: str, attested: bool) -> None:
     status, body = api(page, "PUT", f"/cards/{card_id}/attestations/{criterion}", {"attested": attested})
     assert status == 200, body
@@ -51,7 +32,7 @@ def head_status(page: CardPage) -> str:
 
 def test_submit_says_which_criterion_fails_then_sends_the_card_to_review(live_server, tabs):
     card_id = live_server.people["card_id"]
-    lead = tabs(live_server.people["lead"], "ar")
+    lead = tabs(live_server.people["lead"], "ar", WIDE)
     lead.page.goto(f"{live_server.url}/cards/{card_id}")
     for criterion in ATTESTATIONS:
         attest(lead, card_id, criterion, True)
@@ -90,9 +71,9 @@ def test_submit_says_which_criterion_fails_then_sends_the_card_to_review(live_se
 
 def test_open_pages_follow_sign_offs_withdrawals_and_versions_without_reloading(live_server, tabs):
     card_id = live_server.people["card_id"]
-    lead = tabs(live_server.people["lead"], "ar").open(card_id)
-    reviewer = tabs(live_server.people["reviewer"], "fr").open(card_id)
-    steering = tabs(STEERING_GOV, "ar")
+    lead = tabs(live_server.people["lead"], "ar", WIDE).open(card_id)
+    reviewer = tabs(live_server.people["reviewer"], "fr", WIDE).open(card_id)
+    steering = tabs(STEERING_GOV, "ar", WIDE)
     steering.page.goto(f"{live_server.url}/plans/1")
     watchers = (lead, reviewer)
     for page in watchers:

@@ -3,30 +3,11 @@ the card from its page; another person's card page and the plan's dashboard (whi
 plan's statuses) show "in review"; changes requested, both show "draft" again."""
 from __future__ import annotations
 
-import pytest
 
 from browser_support import page_api as api, CardPage, wait_until
 
 ATTESTATIONS = ("baseline_data", "verifiable", "open_government_lens")
 BOUND = 15.0  # the dashboard asks every 4 s
-
-
-@pytest.fixture
-def tabs(live_server, chromium):
-    opened: list[CardPage] = []
-
-    def open_as(email: str, lang: str) -> CardPage:
-        page = CardPage(chromium, live_server.url, email, live_server.people["password"], lang=lang)
-        opened.append(page)
-        return page
-
-    yield open_as
-    try:
-        for page in opened:
-            page.assert_no_errors()
-    finally:
-        for page in opened:
-            page.close()
 
 
 def badge(page: CardPage, selector: str) -> tuple[str, str]:

@@ -6,35 +6,15 @@ from __future__ import annotations
 
 import pytest
 
-from browser_support import CardPage
 
 WIDTHS = {390: 844, 768: 1024, 1366: 768}
 OVERFLOW = "document.documentElement.scrollWidth - window.innerWidth"
 
 
-@pytest.fixture
-def tab(live_server, chromium):
-    opened: list[CardPage] = []
-
-    def open_as(email: str, lang: str, width: int) -> CardPage:
-        page = CardPage(chromium, live_server.url, email, live_server.people["password"], lang=lang,
-                        viewport={"width": width, "height": WIDTHS[width]})
-        opened.append(page)
-        return page
-
-    yield open_as
-    try:
-        for page in opened:
-            page.assert_no_errors()
-    finally:
-        for page in opened:
-            page.close()
-
-
 @pytest.mark.parametrize("lang", ["ar", "fr"])
 @pytest.mark.parametrize("width", sorted(WIDTHS))
-def test_the_dashboard_fits_the_screen(live_server, tab, lang, width):
-    page = tab(live_server.coordinator, lang, width)
+def test_the_dashboard_fits_the_screen(live_server, tabs, lang, width):
+    page = tabs(live_server.coordinator, lang, {"width": width, "height": WIDTHS[width]})
     page.page.goto(f"{live_server.url}/plans/1")
     page.page.wait_for_selector("#cards tbody tr")
     page.screenshot(f"small-dashboard-{lang}-{width}.png")
@@ -52,8 +32,8 @@ def test_the_dashboard_fits_the_screen(live_server, tab, lang, width):
 
 @pytest.mark.parametrize("lang", ["ar", "fr"])
 @pytest.mark.parametrize("width", sorted(WIDTHS))
-def test_the_criteria_summary_is_on_the_first_screen_of_the_card(live_server, tab, lang, width):
-    page = tab(live_server.people["lead"], lang, width)
+def test_the_criteria_summary_is_on_the_first_screen_of_the_card(live_server, tabs, lang, width):
+    page = tabs(live_server.people["lead"], lang, {"width": width, "height": WIDTHS[width]})
     page.open(live_server.people["card_id"])
     page.screenshot(f"small-card-{lang}-{width}.png")
     overflow = page.page.evaluate(OVERFLOW)
