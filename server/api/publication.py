@@ -14,6 +14,7 @@ from flask import Response, current_app, jsonify, request, url_for
 from .. import db
 from ..models import CONTRIBUTION_STATES, Card, Plan
 from ..i18n import translate
+from ..public.urls import public_url
 from ..services import consultation as consultation_service, mail, plan_lifecycle, publication, workflow
 from ..services import exports as export_service
 from ..services.errors import Invalid
@@ -22,15 +23,11 @@ from .downloads import MEDIA, _plan_writer, _write
 from .helpers import body, documents, lookup, require, user
 
 
-def _public_card_url(card_id: int) -> str:
-    return url_for("public.card_page", card_id=card_id, _external=True)
-
-
 def publication_json(card_id: int, pub: Any) -> dict[str, Any]:
     return {"card_id": card_id, "number": pub.number, "version_id": pub.version_id,
             "content_hash": pub.version.content_hash, "published_at": serialize.iso(pub.published_at),
             "withdrawn_at": serialize.iso(pub.withdrawn_at), "withdraw_reason": pub.withdraw_reason or None,
-            "url": url_for("public.version_page", card_id=card_id, number=pub.number, _external=True)}
+            "url": public_url("public.version_page", card_id=card_id, number=pub.number)}
 
 
 @api.post("/cards/<int:card_id>/publish")
@@ -42,7 +39,7 @@ def publish_card(card_id: int):
     session.commit()
     workflow.announce(card, "version")
     return jsonify({"card": serialize.card(card), "publication": publication_json(card.id, pub),
-                    "url": _public_card_url(card.id)}), 201
+                    "url": public_url("public.card_page", card_id=card.id)}), 201
 
 
 @api.post("/cards/<int:card_id>/unpublish")
@@ -120,9 +117,9 @@ def notify_answered(contribution: Any) -> bool:
     """Mail the contributor their answer when SMTP is configured (after the commit)."""
     if contribution.confirmed_at is None:
         return False
-    page = (url_for("public.card_page", card_id=contribution.card_id, lang=contribution.lang, _external=True)
+    page = (public_url("public.card_page", card_id=contribution.card_id, lang=contribution.lang)
             if contribution.card_id else
-            url_for("public.plan_page", plan_id=contribution.plan_id, lang=contribution.lang, _external=True))
+            public_url("public.plan_page", plan_id=contribution.plan_id, lang=contribution.lang))
     text = (f"{translate('public.answer_mail', contribution.lang)}\n\n"
             f"{translate('outcome.' + contribution.outcome, contribution.lang)}\n{contribution.answer}\n\n"
             f"{page}#contribution-{contribution.id}\n")

@@ -15,7 +15,8 @@ from ..models import Card, Contribution, Plan, Publication
 from ..services import consultation as consultation_service, public_view
 from ..services.errors import ServiceError
 from . import caching, public
-from .pages import form_data, json_response, public_url, take, too_large
+from .pages import form_data, json_response, take, too_large
+from .urls import public_url
 
 PREFIX = "/api/v1/public"
 

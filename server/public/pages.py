@@ -15,6 +15,7 @@ from xml.sax.saxutils import escape as xml_escape
 
 from flask import Response, current_app, g, redirect, render_template, request, url_for
 from itsdangerous import BadSignature, URLSafeTimedSerializer
+from sqlalchemy import select
 
 from exports import report_docx
 
@@ -26,18 +27,11 @@ from ..services import consultation as consultation_service, mail, public_view, 
 from ..services.errors import NotFound, ServiceError
 from ..services.plans import template_of
 from . import caching, public
+from .urls import public_url
 
 MAX_FORM_BYTES = 64 * 1024  # far above the longest contribution, far below a flood
 CONFIRM_MAX_AGE = 7 * 24 * 3600
 FORM_FIELDS = ("name", "organisation", "email", "body", "field", "consent")
-
-
-def public_url(endpoint: str, **values: Any) -> str:
-    """An absolute address on the public site (PUBLIC_URL when set, as in feeds and sitemaps)."""
-    base = (current_app.config.get("PUBLIC_URL") or "").rstrip("/")
-    if base:
-        return base + url_for(endpoint, **values)
-    return url_for(endpoint, _external=True, **values)
 
 
 def _page(template: str, **context: Any) -> str:
@@ -50,8 +44,6 @@ def _session():
 
 @public.get("/public/")
 def index():
-    from sqlalchemy import select
-
     plans = []
     for plan in _session().scalars(select(Plan).order_by(Plan.id)):
         try:
@@ -111,8 +103,7 @@ def card_download(card_id: int, fmt: str):
     card, pub = public_view.public_card(_session(), card_id)
     writer = CARD_WRITERS[fmt]
     if fmt in ("docx", "md"):
-        writer = partial(writer, signoffs=[s for s in public_view.bundle(_session(), card.plan)["signoffs"]
-                                           if s["card_number"] == pub.version.content.get("card", {}).get("number")])
+        writer = partial(writer, signoffs=public_view.signoff_entries(_session(), pub))
     response = caching.conditional(card.plan, lambda: _write(writer, template_of(card.plan), pub.version.content,
                                                              g.lang), MEDIA[fmt].split(";")[0])
     return _attachment(response, f"card-{card.number}-v{pub.number}-{g.lang}.{fmt}")
@@ -265,8 +256,6 @@ def feed(plan_id: int):
 
 @public.get("/sitemap.xml")
 def sitemap():
-    from sqlalchemy import select
-
     urls: list[tuple[str, str]] = []
     for plan in _session().scalars(select(Plan).order_by(Plan.id)):
         if plan.stage == "drafting" and not publication.any_published(_session(), plan):

@@ -23,7 +23,7 @@ from schemas.vocabulary import text_problem
 
 from .. import policy
 from ..i18n import translate
-from ..models import OUTCOMES, REJECT_REASONS, Card, Consultation, Contribution, utcnow
+from ..models import OUTCOMES, REJECT_REASONS, Card, Consultation, Contribution, Plan, utcnow
 from ..review import bodies
 from . import access, audit, plan_lifecycle, publication
 from .errors import Conflict, Forbidden, Invalid, NotFound, RateLimited
@@ -32,7 +32,7 @@ from .plans import template_of
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
-    from ..models import Plan, User
+    from ..models import User
 
 MAX_BODY = 5_000
 MAX_NAME = 120
@@ -247,8 +247,6 @@ def find(session: Session, actor: User, contribution_id: Any) -> Contribution:
 
 
 def contribution_plan(session: Session, contribution: Contribution) -> Plan:
-    from ..models import Plan
-
     return session.get(Plan, contribution.plan_id)
 
 

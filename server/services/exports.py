@@ -49,6 +49,11 @@ def check_lang(lang: Any) -> str:
 def plan_bundle(documents: Documents, plan: Plan, cards: list[Card],
                 signoffs: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     """The plan as the plan exporters take it (exports/plan.py documents the shape)."""
+    return plan_frame(plan, [_plan_card(documents, c) for c in cards], signoffs or [])
+
+
+def plan_frame(plan: Plan, cards: list[dict[str, Any]], signoffs: list[dict[str, Any]]) -> dict[str, Any]:
+    """The plan bundle around its card entries and sign-off annex (live or published ones)."""
     org = plan.coordinator_org
     return {
         "title": {"ar": plan.title_ar, "fr": plan.title_fr, "en": plan.title_fr},
@@ -57,8 +62,8 @@ def plan_bundle(documents: Documents, plan: Plan, cards: list[Card],
         "final": plan.final,
         "date": date.today().isoformat(),
         "axes": [{"id": a.id, "number": a.number, "title": a.titles()} for a in plan.axes],
-        "cards": [_plan_card(documents, c) for c in cards],
-        "signoffs": signoffs or [],
+        "cards": cards,
+        "signoffs": signoffs,
     }
 
 

@@ -16,7 +16,7 @@ from sqlalchemy import bindparam, func, select
 from ..content.canonical import plain_text
 from ..i18n import translate
 from ..models import OUTCOMES, Card, Consultation, Contribution, Plan, Publication
-from . import access, consultation as consultation_service, plan_lifecycle, publication
+from . import access, consultation as consultation_service, exports as export_service, plan_lifecycle, publication
 from .errors import NotFound
 from .plans import template_of
 
@@ -169,30 +169,31 @@ def card_view(session: Session, card: Card, pub: Publication, lang: str) -> dict
             "fields": [{"id": f["id"], "label": f["label"].get(lang)} for f in fields.values()]}
 
 
+def signoff_entries(session: Session, pub: Publication) -> list[dict[str, Any]]:
+    """The sign-off annex of one published version (exports/plan.py's entry): organisations and
+    roles that approved exactly that content, never a person's name."""
+    number = pub.version.content.get("card", {}).get("number")
+    entries = []
+    for signoff in publication.signatures(session, pub):
+        names = signoff.organisation.names() if signoff.organisation else None
+        entries.append({"card_number": number,
+                        "party": {k: translate(f"role.{signoff.role}", k) for k in ("ar", "fr", "en")},
+                        "name": (names or {}).get("fr", ""), "role": signoff.role, "organisation": names,
+                        "decision": "approve", "date": signoff.signed_at.date().isoformat(),
+                        "hash": signoff.content_hash, "current": True})
+    return entries
+
+
 def bundle(session: Session, plan: Plan) -> dict[str, Any]:
     """The plan as the plan exporters take it (exports/plan.py), from published versions only."""
     current = publication.current_of(session, plan)
-    org = plan.coordinator_org
     order = {c.id: i for i, c in enumerate(plan.cards)}
     cards, signoffs = [], []
     for card_id, pub in sorted(current.items(), key=lambda item: order.get(item[0], 0)):
-        content = pub.version.content
         cards.append({"id": card_id, "axis_id": (pub.version.metadata_ or {}).get("axis_id"),
-                      "status": "published", "content": content})
-        for signoff in publication.signatures(session, pub):
-            org_ = signoff.organisation
-            names = org_.names() if org_ else None
-            signoffs.append({"card_number": content.get("card", {}).get("number"),
-                             "party": {k: translate(f"role.{signoff.role}", k) for k in ("ar", "fr", "en")},
-                             "name": (names or {}).get("fr", ""), "role": signoff.role, "organisation": names,
-                             "decision": "approve", "date": signoff.signed_at.date().isoformat(),
-                             "hash": signoff.content_hash, "current": True})
-    return {"title": {"ar": plan.title_ar, "fr": plan.title_fr, "en": plan.title_fr},
-            "period": {"start": plan.period_start, "end": plan.period_end},
-            "ministry": org.names() if org else {"ar": "", "fr": "", "en": ""},
-            "final": plan.final, "date": date.today().isoformat(),
-            "axes": [{"id": a.id, "number": a.number, "title": a.titles()} for a in plan.axes],
-            "cards": cards, "signoffs": signoffs}
+                      "status": "published", "content": pub.version.content})
+        signoffs += signoff_entries(session, pub)
+    return export_service.plan_frame(plan, cards, signoffs)
 
 
 def report(session: Session, plan: Plan) -> dict[str, Any]:

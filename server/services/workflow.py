@@ -2,7 +2,7 @@
 
 The state machine is the table below: each move is named, goes from some statuses to one, and
 names the policy action that allows it (server/policy.py says who holds it and in which
-statuses). `_move` checks both, so no caller can move a card past the policy by forgetting to
+statuses). `move` checks both, so no caller can move a card past the policy by forgetting to
 ask, and writes the audit record in the same transaction. Approval has no action at all: only
 `approve_if_complete` makes it, once the plan's approval policy is met by current sign-offs,
 so nobody — a coordinator included — can approve past the policy.
@@ -97,10 +97,6 @@ def _check_source(card: Card, name: str) -> None:
 
 def move(session: Session, actor: User | None, card: Card, name: str, reason: Any = "") -> str:
     """Make the move `name` (checked against its sources and the policy, audited); the reason kept."""
-    return _move(session, actor, card, name, reason)
-
-
-def _move(session: Session, actor: User | None, card: Card, name: str, reason: Any = "") -> str:
     found = MOVES[name]
     _check_source(card, name)
     if found.action is not None:
@@ -131,7 +127,7 @@ def submit(session: Session, documents: Documents, actor: User, card: Card) -> N
     failing = [c for c in card_service.evaluate_criteria(session, card, content) if not c["passed"]]
     if failing:
         raise CriteriaFailing(f"{len(failing)} criteria still fail; the card cannot be submitted yet.", failing)
-    _move(session, actor, card, "submit")
+    move(session, actor, card, "submit")
     versions.record(session, documents, actor, card, "submitted", doc=doc, content=content)
     notifications.workflow_event(session, card, "submitted", actor, _signers(session, card))
     approve_if_complete(session, documents, actor, card, doc=doc, content=content)
@@ -139,14 +135,14 @@ def submit(session: Session, documents: Documents, actor: User, card: Card) -> N
 
 def request_changes(session: Session, documents: Documents, actor: User, card: Card, reason: Any) -> None:
     """In review or approved → draft, with the reason kept as a thread on the card."""
-    reason = _move(session, actor, card, "request_changes", reason)
+    reason = move(session, actor, card, "request_changes", reason)
     versions.record(session, documents, actor, card, "changes_requested")
     _reason_thread(session, documents, actor, card, reason)
 
 
 def reject(session: Session, documents: Documents, actor: User, card: Card, reason: str) -> None:
     """A required party rejects: in review → draft (the sign-off itself is the caller's)."""
-    reason = _move(session, actor, card, "reject", reason)
+    reason = move(session, actor, card, "reject", reason)
     _reason_thread(session, documents, actor, card, reason)
 
 
@@ -167,7 +163,7 @@ def approve_if_complete(session: Session, documents: Documents, actor: User | No
     state = standing(session, documents, card, canonical.content_hash(content))
     if not approval_policy.all_met(state["requirements"]) or state["blocking"]:
         return False
-    _move(session, actor, card, "approve")
+    move(session, actor, card, "approve")
     versions.record(session, documents, actor, card, "approved", doc=doc, content=content)
     notifications.workflow_event(session, card, "approved", actor, notifications.leads(session, card))
     return True
