@@ -113,7 +113,9 @@ def test_a_range_follows_its_text_while_two_people_type(server, world, connect):
     assert co_lead.edit(insert_at(0, inside, "الحر "))["ok"]
     assert thread_now(server, world.tokens["viewer"], thread["id"])["current_text"] == "الوصول الحر إلى المعلومات"
 
-    # Enter in the middle of the range: the range keeps the part left in its paragraph.
+    # Enter in the middle of the range: the range keeps the part left in its paragraph. The lead
+    # presses it in its own copy, so that copy must first hold the word the co-lead just typed.
+    wait_until(lambda: paragraphs(lead) == paragraphs(co_lead), message="the lead has the co-lead's word")
     split = inside + len("الحر ")
     assert lead.edit(press_enter(0, split))["ok"]
     after_enter = thread_now(server, world.tokens["viewer"], thread["id"])
