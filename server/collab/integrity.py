@@ -69,6 +69,13 @@ def unintegrated(doc: Doc, update: bytes, deletions: list[tuple[int, int, int]] 
     return None
 
 
+def is_panic(exc: BaseException) -> bool:
+    """Whether `exc` is a panic inside yrs: pyo3 raises those as `pyo3_runtime.PanicException`,
+    a BaseException, which only a check of its name can tell from an interruption."""
+    kind = type(exc)
+    return kind.__name__ == "PanicException" and kind.__module__ == "pyo3_runtime"
+
+
 def would_change(doc: Doc, update: bytes) -> bool:
     """Whether applying `update` would change `doc`, found without touching `doc`.
 

@@ -243,10 +243,27 @@ class Room:
             self._size = len(self.doc.get_update())
             near_limit = self._size + len(update) > MAX_DOCUMENT_BYTES
         try:
+            self._apply_checked(update, contents, near_limit)
+        except (InvalidUpdate, InvalidShape, DocumentTooLarge):
+            raise  # refused, and the Doc rebuilt already
+        except BaseException:
+            # Interrupted part-way (a timeout, the greenlet killed as its connection drops,
+            # Ctrl-C): not the update's fault, so not refused as one. The Doc may hold the
+            # update by now, neither sent nor stored: back to the known-good state first.
+            self._rebuild()
+            raise
+
+    def _apply_checked(self, update: bytes, contents: Contents, near_limit: bool) -> None:
+        """Apply `update` and run the checks; refuse it (rebuilding the Doc) when one fails.
+
+        Only the update's own faults refuse it: an error from yrs (a panic included) or a
+        failed check. Anything else that interrupts passes through to `_integrate`.
+        """
+        try:
             self.doc.apply_update(update)
             problem = integrity.unintegrated(self.doc, update, contents.deletions)
-        except BaseException as exc:  # pyo3 panics derive from BaseException
-            if isinstance(exc, (KeyboardInterrupt, SystemExit)):
+        except BaseException as exc:
+            if not (isinstance(exc, Exception) or integrity.is_panic(exc)):
                 raise
             problem = f"{exc.__class__.__name__} while applying: {exc}"
         if problem is not None:
