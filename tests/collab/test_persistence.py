@@ -124,7 +124,8 @@ def test_fifty_thousand_keystrokes_stay_compact(app, world):
     again = Room.load(world.card_id, store, _Wire(), spawn=lambda fn: fn())
     elapsed = time.perf_counter() - started
     assert [str(again.doc.get(t, type=Text)) for t in ("title", "summary")] == [str(t) for t in texts]
-    print(f"\nstored {compacted_bytes}+{tail_bytes} bytes, state {state_bytes}, load {elapsed * 1000:.1f} ms")
+    print(f"\nclient {client.client_id}: stored {compacted_bytes}+{tail_bytes} bytes, state {state_bytes}, "
+          f"load {elapsed * 1000:.1f} ms")
 
 
 def test_api_edits_go_through_the_live_room(app, world):
