@@ -1,5 +1,5 @@
-"""Making a card in Chromium, in Arabic: from the dashboard's form to the new card's live editor,
-whose checklist links each failing field to the place to fill it."""
+"""Making a card in Chromium, in Arabic and in French: from the dashboard's form to the new card's
+live editor, whose checklist links each failing field to the place to fill it."""
 from __future__ import annotations
 
 from browser_support import CardPage, wait_until
@@ -48,6 +48,53 @@ def test_a_card_made_from_the_dashboard_opens_in_its_editor_and_its_checklist_le
         tab.locator('#criteria-list li[data-criterion="required_fields"]').get_by_role(
             "link", name="إلزامي: الجهة المسؤولة عن التنفيذ").click()
         wait_until(lambda: _focused_id(page) == "field-lead", message="focus on the lead institution")
+        page.assert_no_errors()
+    finally:
+        page.close()
+
+
+MEF_FR = "Ministère de l'Économie et des Finances"
+TRANSPARENCY_FR = "Transparency Maroc"
+
+
+def test_a_french_coordinator_makes_a_card_with_known_lead_and_co_lead_and_edits_it_in_french(live_server, chromium):
+    p = live_server.people
+    page = CardPage(chromium, live_server.url, live_server.coordinator, p["password"], lang="fr")
+    tab = page.page
+    try:
+        tab.goto(f"{live_server.url}/plans/1")
+        assert tab.get_attribute("html", "lang") == "fr" and tab.get_attribute("html", "dir") == "ltr"
+        with tab.expect_navigation():
+            tab.get_by_role("link", name="Nouvelle fiche").click()
+        assert tab.inner_text("h1") == "Nouvelle fiche"
+        # The form speaks French, organisations under their French names.
+        lead = tab.get_by_role("group", name="Chef de file")
+        co_lead = tab.get_by_role("group", name="Co-pilote société civile")
+        lead.get_by_label("Choisir parmi les organisations connues").select_option(label=MEF_FR)
+        co_lead.get_by_label("Choisir parmi les organisations connues").select_option(label=TRANSPARENCY_FR)
+        tab.get_by_label("Engagement n°", exact=True).fill("43")
+        with tab.expect_navigation():
+            tab.get_by_role("button", name="Créer la fiche").click()
+        assert "/cards/" in tab.url
+        tab.wait_for_selector("#card-editor.live .card-form", timeout=15000)
+        assert tab.get_attribute("html", "lang") == "fr"
+        main = tab.inner_text("main")
+        assert "Fiche n° 43 créée." in main
+        # Lead and co-lead are the ones picked, still changeable while the card is a draft.
+        assert tab.locator("#field-lead option:checked").inner_text() == MEF_FR
+        assert tab.locator("#field-co_lead option:checked").inner_text() == TRANSPARENCY_FR
+        # The editor's form carries the template's French labels.
+        form = tab.inner_text("#card-editor .card-form")
+        for label in ("Intitulé de l'engagement", "Description succincte", "Problématique", "Jalons et activités",
+                      "Pertinence au regard des valeurs du PGO"):
+            assert label in form, label
+        for arabic in ("عنوان الالتزام", "الإشكالية"):
+            assert arabic not in form, arabic
+        required = tab.locator('#criteria-list li[data-criterion="required_fields"]')
+        required.get_by_role("link", name="obligatoire : Problématique").click()
+        wait_until(lambda: _focused_id(page) == "input-problem", message="focus in the problem field")
+        tab.keyboard.type("Les données")
+        wait_until(lambda: "Les données" in tab.inner_text("#input-problem"), message="typing where the link led")
         page.assert_no_errors()
     finally:
         page.close()
