@@ -12,7 +12,8 @@ Formats:
     Markdown:   card_markdown, plan_markdown (str)
     HTML:       card_html, plan_html (str fragments with lang and dir)
     Open data:  card_json, plan_json (dicts following open_data.schema.json)
-    Import:     import_docx (ImportResult with .values, .report and the file's .comments)
+    Import:     import_docx (ImportResult with .values, .report, the file's .comments and the
+                .card organisations it names)
 """
 from __future__ import annotations
 

@@ -83,6 +83,79 @@ def drop_number_marks(text: str) -> str:
     return _MARKED_NUMBER.sub(r"\1", text)
 
 
+# Contact details: e-mail addresses, web addresses and phone numbers. Each is one piece of
+# left-to-right text that must neither break across lines nor be reordered by the text around it.
+_EMAIL = re.compile(r"(?<![\w.%+\-])[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+")
+_URL = re.compile(r"(?<!\w)(?:https?://|www\.)[^\s<>«»\"“”‹›]+")
+_URL_TRAILING = ".,;:!?'’)]}"
+# A phone number starts with + or 0 (Morocco's +212 …, 05 …, 06 …, 00212 …) and has digit
+# groups joined by spaces, dots or hyphens, an optional "(0)"; counted as one from 8 digits on.
+# Slashes are left out (dates), and so are dotted dates ("05.03.2024").
+_SEPARATOR = r"[ \u00a0.\-\u2011]"
+_PHONE = re.compile(rf"(?<![\w+.\-\u2011])(?:\+\d|0)\d*(?:{_SEPARATOR}?\(\d+\)\d*|{_SEPARATOR}\d+)+(?![\w\-\u2011])")
+_DOTTED_DATE = re.compile(r"\d{2}\.\d{2}\.\d{4}")
+NBSP, NB_HYPHEN = "\u00a0", "\u2011"
+
+
+def contact_spans(text: str) -> list[tuple[int, int, str]]:
+    """Where the e-mail addresses, web addresses and phone numbers of `text` are.
+
+    Returns:
+        (start, end, kind) triples, kind "email", "url" or "phone", in order and not
+        overlapping; a web address leaves out the punctuation that ends its sentence.
+    """
+    spans: list[tuple[int, int, str]] = []
+
+    def free(start: int, end: int) -> bool:
+        return all(end <= s or start >= e for s, e, _ in spans)
+
+    for match in _EMAIL.finditer(text):
+        spans.append((match.start(), match.end(), "email"))
+    for match in _URL.finditer(text):
+        end = match.end()
+        while end > match.start() and text[end - 1] in _URL_TRAILING:
+            end -= 1
+        if end - match.start() > 4 and free(match.start(), end):
+            spans.append((match.start(), end, "url"))
+    for match in _PHONE.finditer(text):
+        found = match.group(0)
+        if sum(ch.isdigit() for ch in found) >= 8 and not _DOTTED_DATE.fullmatch(found) \
+                and free(match.start(), match.end()):
+            spans.append((match.start(), match.end(), "phone"))
+    return sorted(spans)
+
+
+def keep_phones_whole(text: str) -> str:
+    """Phone numbers of `text` with no-break spaces (U+00A0) and no-break hyphens (U+2011)
+    between their digit groups, so that no line ends inside one."""
+    if not any(ch.isdigit() for ch in text):
+        return text
+    spans = [(s, e) for s, e, kind in contact_spans(text) if kind == "phone"]
+    if not spans:
+        return text
+    out, pos = [], 0
+    for start, end in spans:
+        out.append(text[pos:start])
+        out.append(text[start:end].replace(" ", NBSP).replace("-", NB_HYPHEN))
+        pos = end
+    out.append(text[pos:])
+    return "".join(out)
+
+
+def loosen_phones(text: str) -> str:
+    """Undo `keep_phones_whole` (used by the Word import): plain spaces and hyphens in phone numbers."""
+    if NBSP not in text and NB_HYPHEN not in text:
+        return text
+    out, pos = [], 0
+    for start, end, kind in contact_spans(text):
+        if kind == "phone":
+            out.append(text[pos:start])
+            out.append(text[start:end].replace(NBSP, " ").replace(NB_HYPHEN, "-"))
+            pos = end
+    out.append(text[pos:])
+    return "".join(out)
+
+
 def drop_embeddings(text: str) -> str:
     """`text` without embedding, override or isolate controls; marks (LRM, RLM, ALM) stay."""
     return text.translate(_EMBEDDINGS)

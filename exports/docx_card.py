@@ -19,6 +19,7 @@ from . import i18n, values
 from .docx_comments import add_comments, check_threads, write_detached
 from .docx_rich import write_rich_text
 from .docx_setup import TEXT_WIDTH, Body, header_footer, new_document, to_bytes
+from .docx_widths import fitted_widths, table_cells
 from .docx_xml import SMALL
 from .errors import ExportError, PlanError, UnknownFieldTypeError
 from .plan import EMPTY, SIGNOFF_COLUMNS, check_signoffs, signoff_cells, signoff_state, sort_signoffs
@@ -50,12 +51,13 @@ LRI, PDI = "\u2066", "\u2069"
 _COLUMN_WEIGHT = {"month": 1.45, "date": 1.7, "choice": 1.6, "text": 2.0}
 
 
-def _lines(writer: Writer, cell: etree._Element, text: str, marks: Marks | None, bold: bool = False) -> None:
+def _lines(writer: Writer, cell: etree._Element, text: str, marks: Marks | None, bold: bool = False,
+           size: tuple[int, int] | None = None) -> None:
     # A multi-line text keeps its lines as paragraphs; the Word import joins them back. Each
     # line starts one past the end of the one before in the anchor text (the "\n").
     offset = 0
     for line in text.split("\n"):
-        writer.text_paragraph(cell, line, bold=bold, marks=marks, offset=offset)
+        writer.text_paragraph(cell, line, bold=bold, marks=marks, offset=offset, size=size)
         offset += len(line) + 1
 
 
@@ -93,17 +95,24 @@ def write_table(writer: Writer, parent: etree._Element, field: dict[str, Any], r
     """A table field as a table with a header row of column labels.
 
     When the first column is a choice (partners' kind), rows are grouped by it and the choice
-    cell is merged down its group, so each kind appears once.
+    cell is merged down its group, so each kind appears once. Column widths fit the content
+    (exports/docx_widths.py): an e-mail address, web address or phone number never breaks, and
+    no word does where there is room; a table whose contact details do not fit otherwise is set
+    in the small size.
     """
     columns = field["columns"]
-    widths = column_widths(columns, width)
-    tbl = writer.table(parent, widths)
-    tr = writer.row(tbl, header=True)
-    for column, col_width in zip(columns, widths):
-        tc = writer.cell(tr, col_width, shade=HEADER_SHADE)
-        writer.text_paragraph(tc, schemas.label(column, lang), bold=True)
     kept = values.table_rows(field, rows)
     grouped = bool(columns) and columns[0]["type"] == "choice"
+    header = [schemas.label(column, lang) for column in columns]
+    texts = [[values.cell_text(column, row, lang) for column in columns] for row in kept]
+    style = writer.style
+    widths, size = fitted_widths(column_widths(columns, width), table_cells(columns, header, texts, grouped),
+                                 width, (style.size, style.cs_size), SMALL)
+    tbl = writer.table(parent, widths)
+    tr = writer.row(tbl, header=True)
+    for label, col_width in zip(header, widths):
+        tc = writer.cell(tr, col_width, shade=HEADER_SHADE)
+        writer.text_paragraph(tc, label, bold=True, size=size)
     for index, row in enumerate(kept):
         tr = writer.row(tbl)
         for position, (column, col_width) in enumerate(zip(columns, widths)):
@@ -113,9 +122,9 @@ def write_table(writer: Writer, parent: etree._Element, field: dict[str, Any], r
                 same_after = index + 1 < len(kept) and kept[index + 1].get(column["id"]) == row.get(column["id"])
                 merge = "continue" if same_before else ("restart" if same_after else None)
             tc = writer.cell(tr, col_width, vmerge=merge)
-            text = "" if merge == "continue" else values.cell_text(column, row, lang)
+            text = "" if merge == "continue" else texts[index][position]
             marks = review.cell_marks(field["id"], row.get("id"), column["id"]) if review is not None else None
-            _lines(writer, tc, text, marks, bold=grouped and position == 0)
+            _lines(writer, tc, text, marks, bold=grouped and position == 0, size=size)
         if review is not None:
             review.wrote_row(field["id"], row.get("id"), tr)
 

@@ -17,7 +17,7 @@ from lxml import etree
 
 from schemas.vocabulary import is_safe_link
 
-from .bidi import BIDI_CONTROLS, drop_number_marks
+from .bidi import BIDI_CONTROLS, drop_number_marks, loosen_phones
 from .docx_xml import R_NS, VAL, w
 
 if TYPE_CHECKING:
@@ -91,8 +91,9 @@ def _children(element: etree._Element, tag: str):
 
 
 def clean_text(text: str) -> str:
-    """Text as the editor stores it: NFC, without the bidi marks the exporter adds."""
-    return unicodedata.normalize("NFC", drop_number_marks(text).translate(_STRIP_CONTROLS))
+    """Text as the editor stores it: NFC, without the bidi marks and isolates the exporter adds,
+    phone numbers with plain spaces and hyphens again."""
+    return unicodedata.normalize("NFC", drop_number_marks(loosen_phones(text.translate(_STRIP_CONTROLS))))
 
 
 class Styles:

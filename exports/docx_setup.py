@@ -15,6 +15,7 @@ from lxml import etree
 
 from . import i18n
 from .bidi import is_rtl_language
+from .docx_isolate import isolate_body
 from .docx_numbering import Numbering
 from .docx_xml import STYLE_SIZES, VAL, W_NS, DocStyle, Writer, w
 
@@ -197,7 +198,8 @@ def to_bytes(document: Document) -> bytes:
 
 
 class Body:
-    """The document body open for appending: w:sectPr is held aside and put back last.
+    """The document body open for appending: w:sectPr is held aside and put back last, and on
+    leaving, the text of the other direction in each paragraph is isolated.
 
     Use as a context manager; inside it, append to `.element` with the Writer.
     """
@@ -212,5 +214,7 @@ class Body:
         return self.element
 
     def __exit__(self, *exc: object) -> None:
+        # Text of the other direction in each paragraph laid out on its own (docx_isolate.py).
+        isolate_body(self.element)
         if self._sect is not None:
             self.element.append(self._sect)

@@ -184,11 +184,14 @@ class Writer:
 
         Only runs of Arabic-script (right-to-left) text get w:rtl, the complex-script font and
         size and the Arabic language tag, so a French sentence inside an Arabic field keeps
-        reading left to right.
+        reading left to right. Phone numbers get no-break spaces and hyphens between their
+        digit groups (bidi.keep_phones_whole), so no line ends inside one.
         """
         text = clean(text)
-        if paragraph_rtl and any(ch.isdigit() for ch in text):
-            text = bidi.keep_numbers_ltr(text)
+        if any(ch.isdigit() for ch in text):
+            if paragraph_rtl:
+                text = bidi.keep_numbers_ltr(text)
+            text = bidi.keep_phones_whole(text)
         for chunk, rtl in bidi.split_runs(text, paragraph_rtl):
             key = (rtl, bold, italic, underline, link, size, mono, color)
             template = self._rpr_cache.get(key)

@@ -6,11 +6,13 @@ Two layouts are recognised, also mixed in one document:
 - the heading form: a heading (or a paragraph in bold) naming a field, its content below,
   up to the next heading.
 
-Labels are matched in Arabic, French or English (exports/labels.py). Tables fields map their
+Labels are matched in Arabic, French or English (exports/labels.py). Table fields map their
 columns by the labels of the header row. The values come out in canonical shape, ready for
 server.content.validation.validate_fields and write_fields; nothing is written here. The file's
 Word comments come out too, each with the field, row and column it was in and the text it
-quoted (exports/word_comments.py).
+quoted (exports/word_comments.py). Of the card's own settings, the lead and co-lead
+organisations come out as the file names them (`ImportResult.card`), for the server to match
+against the organisations it knows; the report's notes are message keys (exports/import_report.py).
 """
 from __future__ import annotations
 
@@ -25,6 +27,7 @@ from .docx_package import MAX_BYTES, MAX_UNPACKED, open_package
 from .docx_read import Cell, Para, Reader, Table
 from .docx_xml import w
 from .errors import WordImportError
+from .import_report import COMMENTS_SOURCE, entry, note
 from .labels import column_index, field_index, option_index
 from .word_comments import Place, Unit, kept_comments
 from .word_values import parse_date, parse_month
@@ -32,10 +35,15 @@ from .word_values import parse_date, parse_month
 _TICKED = "☑☒✓✔✅■▣"
 _UNTICKED = "☐□"
 _BULLETS = "•·-*–▪◦"
+MAX_ORGANISATION_NAME = 300  # an organisation's name in either language (models.Organisation)
 
 
 class _Skip(Exception):
-    """A field whose content cannot be used; the message goes into the report."""
+    """A field whose content cannot be used; its note goes into the report."""
+
+    def __init__(self, key: str, **values: Any) -> None:
+        super().__init__(key)
+        self.note = note(key, **values)
 
 
 @dataclass
@@ -44,15 +52,19 @@ class ImportResult:
 
     Attributes:
         values: {field_id: value} in canonical shape, for the fields found.
-        report: one entry per label or heading met: {"source", "field", "status", "detail"},
-            status "mapped" or "ignored".
+        report: one entry per label or heading met: {"source", "field", "status", "detail",
+            "notes"}, status "mapped" or "ignored"; `notes` as exports/import_report.py
+            documents them, `detail` the same in English.
         comments: the file's Word comments with their replies, placed in the card
             (exports/word_comments.py documents the shape).
+        card: the card's organisations as the file names them, {"lead": "…", "co_lead": "…"}
+            for the organisation fields of the card's settings found with a name.
     """
 
     values: dict[str, Any] = field(default_factory=dict)
     report: list[dict[str, Any]] = field(default_factory=list)
     comments: list[dict[str, Any]] = field(default_factory=list)
+    card: dict[str, str] = field(default_factory=dict)
 
 
 def _row_id() -> str:
@@ -106,7 +118,7 @@ class _Mapper:
         self.places: dict[int, Place] = {}
         self.units: dict[tuple[str, str | None, str | None], Unit] = {}
         self._cells: dict[tuple[str, str], list[Para]] = {}  # (row id, column id) → paragraphs
-        self.converters: dict[str, Callable[[dict[str, Any], list[Any]], tuple[Any, str]]] = {
+        self.converters: dict[str, Callable[[dict[str, Any], list[Any]], tuple[Any, list[dict[str, Any]]]]] = {
             "text": self._text,
             "rich_text": self._rich,
             "table": self._table,
@@ -117,8 +129,8 @@ class _Mapper:
             "organisation": self._text,
         }
 
-    def report(self, source: str, fid: str | None, status: str, detail: str = "") -> None:
-        self.result.report.append({"source": _short(source), "field": fid, "status": status, "detail": detail})
+    def report(self, source: str, fid: str | None, status: str, *notes: dict[str, Any]) -> None:
+        self.result.report.append(entry(_short(source), fid, status, list(notes)))
 
     # -- walking the document -----------------------------------------------------------------
 
@@ -131,7 +143,7 @@ class _Mapper:
                 found = self.index.find(block.text)
                 section = (found, block.text, [], [block]) if found else None
                 if not found and block.heading and block.text.strip():
-                    self.report(block.text, None, "ignored", "heading that names no field of the card")
+                    self.report(block.text, None, "ignored", note("heading_no_field"))
                 continue
             if section is not None:
                 section[2].append(block)
@@ -155,40 +167,56 @@ class _Mapper:
             rows.append((cells, found))
         if not any(found for _, found in rows):
             if table.text.strip():
-                self.report(table.text, None, "ignored", "table without any card label in its first column")
+                self.report(table.text, None, "ignored", note("table_no_label"))
             return
         for cells, found in rows:
             if found is None:
                 text = " | ".join(c.text for c in cells if c.text)
                 if text:
-                    self.report(text, None, "ignored", "row whose first cell names no field of the card")
+                    self.report(text, None, "ignored", note("row_no_field"))
                 continue
             self.assign(found, cells[0].text, cells[-1].blocks, _all_paras(cells[0].blocks))
 
     def assign(self, spec: dict[str, Any], source: str, blocks: list[Any], label: list[Para] | None = None) -> None:
         fid = spec["id"]
-        if spec.get("source") == "card":
-            self.report(source, fid, "ignored", "card metadata: set it in the card's settings, not by import")
+        if fid in self.result.values or fid in self.result.card:
+            self.report(source, fid, "ignored", note("duplicate"))
             return
-        if fid in self.result.values:
-            self.report(source, fid, "ignored", "this field was already found earlier in the document")
+        if spec.get("source") == "card":
+            if spec["type"] == "organisation":
+                self.organisation(spec, source, blocks)
+            else:
+                self.report(source, fid, "ignored", note("card_metadata"))
             return
         converter = self.converters.get(spec["type"])
         if converter is None:
-            self.report(source, fid, "ignored", f"fields of type {spec['type']} cannot be imported")
+            self.report(source, fid, "ignored", note("type_not_imported", type=spec["type"]))
             return
         try:
-            value, detail = converter(spec, blocks)
+            value, notes = converter(spec, blocks)
         except _Skip as skip:
-            self.report(source, fid, "ignored", str(skip))
+            self.report(source, fid, "ignored", skip.note)
             return
         multiline = bool(spec.get("multiline")) or spec["type"] != "text"
         value, cleaned = _cleaned(value, multiline)
         if cleaned:
-            detail = "; ".join(d for d in (detail, "control characters were removed") if d)
+            notes = [*notes, note("control_removed")]
         self.result.values[fid] = value
-        self.report(source, fid, "mapped", detail)
+        self.report(source, fid, "mapped", *notes)
         self._note_places(spec, label or [], blocks, value, multiline)
+
+    def organisation(self, spec: dict[str, Any], source: str, blocks: list[Any]) -> None:
+        """Keep the name of a card organisation (lead, co-lead) as the file writes it.
+
+        Only the server knows the organisations; it matches the name and rewrites this entry.
+        """
+        name, _ = _cleaned(" ".join(_text_of(blocks).split()), False)
+        if not name.strip(" —-–"):
+            self.report(source, spec["id"], "ignored", note("empty"))
+            return
+        name = name[:MAX_ORGANISATION_NAME]
+        self.result.card[spec["id"]] = name
+        self.report(source, spec["id"], "mapped", note("organisation_named", name=name))
 
     def _note_places(self, spec: dict[str, Any], label: list[Para], blocks: list[Any], value: Any,
                      multiline: bool) -> None:
@@ -218,25 +246,25 @@ class _Mapper:
 
     # -- converters: blocks → value -----------------------------------------------------------
 
-    def _text(self, spec: dict[str, Any], blocks: list[Any]) -> tuple[str, str]:
+    def _text(self, spec: dict[str, Any], blocks: list[Any]) -> tuple[str, list[dict[str, Any]]]:
         text = _text_of(blocks)
         if len(text) > MAX_TEXT:
-            raise _Skip(f"longer than {MAX_TEXT} characters")
-        return text, ""
+            raise _Skip("too_long", limit=MAX_TEXT)
+        return text, []
 
-    def _rich(self, spec: dict[str, Any], blocks: list[Any]) -> tuple[list[dict[str, Any]], str]:
+    def _rich(self, spec: dict[str, Any], blocks: list[Any]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
         paras = _trimmed(_paras(blocks))
         tree = self.reader.rich_text(paras) or [{"type": "paragraph"}]
-        detail = "tables inside this field were left out" if any(isinstance(b, Table) for b in blocks) else ""
-        return tree, detail
+        notes = [note("tables_left_out")] if any(isinstance(b, Table) for b in blocks) else []
+        return tree, notes
 
-    def _table(self, spec: dict[str, Any], blocks: list[Any]) -> tuple[list[dict[str, Any]], str]:
+    def _table(self, spec: dict[str, Any], blocks: list[Any]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
         self._cells = {}
         table = next((b for b in blocks if isinstance(b, Table)), None)
         if table is None:
             if not _text_of(blocks):
-                return [], "empty"
-            raise _Skip("expected a table with a header row of column names")
+                return [], [note("empty")]
+            raise _Skip("no_table")
         columns = column_index(spec)
         header_at, mapping = None, {}
         for index, row in enumerate(table.rows[:2]):
@@ -246,12 +274,12 @@ class _Mapper:
                 header_at, mapping = index, found
                 break
         if header_at is None:
-            raise _Skip("the table's header row names none of the columns")
+            raise _Skip("no_header")
         notes = []
         unknown_headers = [c.text for pos, c in enumerate(table.rows[header_at])
                            if c is not None and c.text and pos not in mapping]
         if unknown_headers:
-            notes.append("columns left out: " + ", ".join(unknown_headers))
+            notes.append(note("columns_left_out", columns=", ".join(unknown_headers)))
         rows, problems, previous = [], 0, {}
         for row in table.rows[header_at + 1:]:
             cells: dict[str, str] = {}
@@ -273,14 +301,14 @@ class _Mapper:
                 self._cells.update({(rows[-1]["id"], column_id): paras for column_id, paras in read.items()})
         limit = spec.get("max_rows")
         if limit is not None and len(rows) > limit:
-            notes.append(f"only the first {limit} of {len(rows)} rows were kept")
+            notes.append(note("rows_cut", limit=limit, n=len(rows)))
             rows = rows[:limit]
             kept = {row["id"] for row in rows}
             self._cells = {key: paras for key, paras in self._cells.items() if key[0] in kept}
         if problems:
-            notes.append(f"{problems} cell(s) could not be read (unknown option or date) and were left empty")
-        notes.insert(0, f"{len(rows)} row(s)")
-        return rows, "; ".join(notes)
+            notes.append(note("cells_unread", n=problems))
+        notes.insert(0, note("rows", n=len(rows)))
+        return rows, notes
 
     def _cell(self, column: dict[str, Any], raw: str) -> tuple[str, bool]:
         raw = raw.strip()
@@ -298,7 +326,7 @@ class _Mapper:
             return (date, True) if date else ("", False)
         return raw[:MAX_TEXT], True
 
-    def _multi_choice(self, spec: dict[str, Any], blocks: list[Any]) -> tuple[dict[str, Any], str]:
+    def _multi_choice(self, spec: dict[str, Any], blocks: list[Any]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
         options = option_index(spec)
         result = {o["id"]: {"selected": False, "justification": ""} for o in spec["options"]}
         lines: dict[str, list[str]] = {o["id"]: [] for o in spec["options"]}
@@ -325,26 +353,26 @@ class _Mapper:
             elif current is not None:
                 lines[current].append(text)
         if current is None:
-            raise _Skip("no option of this field was recognised")
+            raise _Skip("no_option")
         for option_id, collected in lines.items():
             result[option_id]["justification"] = "\n".join(collected).strip()
         ticked = [o for o, entry in result.items() if entry["selected"]]
-        return result, "ticked: " + (", ".join(ticked) or "none")
+        return result, [note("ticked", options=ticked)]
 
-    def _choice(self, spec: dict[str, Any], blocks: list[Any]) -> tuple[str, str]:
+    def _choice(self, spec: dict[str, Any], blocks: list[Any]) -> tuple[str, list[dict[str, Any]]]:
         text = _text_of(blocks)
         if not text:
-            return "", "empty"
+            return "", [note("empty")]
         found = option_index(spec).find(text)
         if found is None:
-            raise _Skip(f"{_short(text, 40)!r} is not one of the options")
-        return found, ""
+            raise _Skip("not_an_option", text=_short(text, 40))
+        return found, []
 
-    def _month(self, spec: dict[str, Any], blocks: list[Any]) -> tuple[str, str]:
-        return _parsed(blocks, parse_month, "a month (write it like 2024-03)")
+    def _month(self, spec: dict[str, Any], blocks: list[Any]) -> tuple[str, list[dict[str, Any]]]:
+        return _parsed(blocks, parse_month, "not_a_month")
 
-    def _date(self, spec: dict[str, Any], blocks: list[Any]) -> tuple[str, str]:
-        return _parsed(blocks, parse_date, "a date (write it like 2024-03-15)")
+    def _date(self, spec: dict[str, Any], blocks: list[Any]) -> tuple[str, list[dict[str, Any]]]:
+        return _parsed(blocks, parse_date, "not_a_date")
 
 
 def _cleaned(value: Any, multiline: bool) -> tuple[Any, bool]:
@@ -379,15 +407,16 @@ def _cleaned(value: Any, multiline: bool) -> tuple[Any, bool]:
     return walk(value, multiline), changed
 
 
-def _parsed(blocks: list[Any], parse: Callable[[str], str | None], expected: str) -> tuple[str, str]:
-    """A month or date cell's value, or a skip saying what was expected."""
+def _parsed(blocks: list[Any], parse: Callable[[str], str | None],
+            unreadable: str) -> tuple[str, list[dict[str, Any]]]:
+    """A month or date cell's value, or a skip whose note (`unreadable`) says what was expected."""
     text = _text_of(blocks)
     if not text:
-        return "", "empty"
+        return "", [note("empty")]
     value = parse(text)
     if value is None:
-        raise _Skip(f"{_short(text, 40)!r} is not {expected}")
-    return value, ""
+        raise _Skip(unreadable, text=_short(text, 40))
+    return value, []
 
 
 def import_docx(template: dict[str, Any], data: bytes, max_bytes: int = MAX_BYTES,
@@ -426,6 +455,7 @@ def import_docx(template: dict[str, Any], data: bytes, max_bytes: int = MAX_BYTE
     mapper.result.comments, left_out = kept_comments(package, reader, mapper.places, mapper.units)
     if left_out:
         mapper.report(f"{left_out} Word comments", None, "ignored",
-                      f"only the first {len(mapper.result.comments)} comment threads were kept")
+                      note("comments_cut", n=len(mapper.result.comments)))
+        mapper.result.report[-1]["source_note"] = note(COMMENTS_SOURCE, n=left_out)
     return mapper.result
 

@@ -1,12 +1,13 @@
 """Word import: a .docx becomes a new card of the plan (the rules in services/imports.py)."""
 from __future__ import annotations
 
-from flask import request
+from flask import g, request
 
 import exports
 
 from .. import db
 from ..models import Plan
+from ..services import exports as export_service
 from ..services import imports as import_service
 from ..services import offload
 from ..services.errors import Invalid
@@ -30,4 +31,6 @@ def import_card(plan_id: int):
     except offload.OffloadError as exc:
         raise ApiError(503, "import_failed", exc.message, field="file") from None
     db.session().commit()
+    # Worded in the reader's interface language: field labels, never field ids.
+    report = import_service.worded_report(export_service.template_for(plan), report, g.lang)
     return {"card": serialize.card(card), "report": report, "comments": comments}, 201

@@ -136,7 +136,8 @@ def read_word(template: dict[str, Any], data: bytes, max_bytes: int) -> exports.
                 "too_complex", "The Word document is too complex to read within the server's limits; "
                                "remove pictures or unrelated pages, or copy the card into a new document.") from None
         raise
-    return exports.ImportResult(values=found["values"], report=found["report"], comments=found.get("comments") or [])
+    return exports.ImportResult(values=found["values"], report=found["report"], comments=found.get("comments") or [],
+                                card=found.get("card") or {})
 
 
 def review_threads(session: Session, documents: Documents,

@@ -7,6 +7,8 @@ check. conftest.py turns them into fixtures.
 from __future__ import annotations
 
 import copy
+import html
+import re
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -327,6 +329,26 @@ def render_pdfs(soffice: str, documents: dict[str, bytes], workdir: Path, *, to:
 def pdf_text(pdftotext: str, pdf: Path, layout: bool = False) -> str:
     args = [pdftotext] + (["-layout"] if layout else []) + [str(pdf), "-"]
     return subprocess.run(args, capture_output=True, text=True, check=True, timeout=120).stdout
+
+
+_LINE = re.compile(r"<line[^>]*>(.*?)</line>", re.S)
+_WORD = re.compile(r'<word xMin="([\d.]+)"[^>]*>(.*?)</word>')
+
+
+def pdf_lines(pdftotext: str, pdf: Path) -> list[list[str]]:
+    """Every line of the PDF as its words from left to right, as they are seen on the page.
+
+    pdftotext's plain text puts right-to-left words back in an order of its own; the words'
+    positions (-bbox-layout) say where each one really is. An Arabic word's letters come
+    left to right too, that is, reversed.
+    """
+    out = subprocess.run([pdftotext, "-bbox-layout", str(pdf), "-"], capture_output=True, text=True,
+                         check=True, timeout=120).stdout
+    lines = []
+    for line in _LINE.finditer(out):
+        words = sorted((float(x), html.unescape(word)) for x, word in _WORD.findall(line.group(1)))
+        lines.append([word for _, word in words])
+    return lines
 
 
 # -- a consultation report, as the service builds it (docs/exports.md) ---------------------------

@@ -12,13 +12,18 @@ from pathlib import Path
 import pytest
 from exports_support import (
     AR_SENTENCE,
+    AXES,
     FR_IN_AR,
     FR_SENTENCE,
+    arabic_fields,
     card_content,
     french_fields,
     make_plan,
+    para,
+    pdf_lines,
     pdf_text,
     render_pdfs,
+    t,
 )
 
 import schemas
@@ -35,6 +40,30 @@ def normalise(text: str) -> str:
     return " ".join(text.split())
 
 
+# Contact details as long as real ones, which must each stay on one line.
+EMAIL = "soad.elalami@finances.gov.ma"
+PHONE = "+212 5 37 00 00 00"
+PHONE_HYPHENS = "05-37-00-00-00"
+URL = "https://www.data.gov.ma/ar/"
+AR_TITLE = "دليل الشفافية"
+
+
+def contact_cards() -> dict[str, dict]:
+    """An Arabic and a French card whose focal points have a long e-mail address and a phone
+    number, cited again inside paragraphs; the French one also quotes Arabic titles."""
+    focal = [{"id": "fp1", "name": "سعاد العلمي", "position": "رئيسة قسم الشفافية", "email": EMAIL, "phone": PHONE},
+             {"id": "fp2", "name": "Karim Benali", "position": "Chef de division",
+              "email": "karim.benali@finances.gov.ma", "phone": PHONE_HYPHENS}]
+    arabic = {**arabic_fields(3), "focal_point": focal, "problem": [
+        para(t(f"للتواصل: {EMAIL} أو الهاتف {PHONE} أو {URL}.")),
+        para(t(f"الهاتف: {PHONE_HYPHENS}، البريد: {EMAIL}."))]}
+    french = {**french_fields(5), "focal_point": focal,
+              "title": f"Publication du guide « {AR_TITLE} » 2024", "problem": [
+                  para(t(f"Le rapport « {AR_TITLE} » est publié chaque année depuis 2024.")),
+                  para(t(f"Contact : {EMAIL} ou {PHONE}, {URL}"))]}
+    return {"contacts_ar": card_content(arabic, "3", AXES[1]), "contacts_fr": card_content(french, "5", AXES[0])}
+
+
 @pytest.fixture(scope="module")
 def rendered(tmp_path_factory, soffice, pdftotext) -> dict[str, dict[str, str]]:
     template = schemas.load_template()
@@ -45,13 +74,27 @@ def rendered(tmp_path_factory, soffice, pdftotext) -> dict[str, dict[str, str]]:
         # The plan as adopted by the Government Council (plan.final): no DRAFT marking.
         "adopted_ar": plan_docx(template, make_plan(4, final=True), "ar"),
         "card_fr": card_docx(template, card_content(french_fields(5), "5", {"title": {"fr": "Justice"}}), "fr"),
+        **{name: card_docx(template, content, name[-2:]) for name, content in contact_cards().items()},
+        "plan_contacts_fr": plan_docx(template, {**make_plan(2), "cards": [
+            {"id": 1, "axis_id": 1, "status": "approved", "content": content}
+            for content in contact_cards().values()]}, "fr"),
     }
     out = {}
     for name, pdf in render_pdfs(soffice, documents, workdir).items():
         pages = pdf_text(pdftotext, pdf).split("\f")
         out[name] = {"text": "\f".join(pages), "layout": pdf_text(pdftotext, pdf, layout=True),
-                     "pages": [p for p in pages if p.strip()]}
+                     "pages": [p for p in pages if p.strip()], "lines": pdf_lines(pdftotext, pdf)}
     return out
+
+
+def seen(words: list[str]) -> list[str]:
+    """A line's words as seen, left to right, without the invisible bidi controls."""
+    return [w for w in (normalise(word).replace(" ", "") for word in words) if w]
+
+
+def lines_holding(rendered_doc: dict, text: str) -> int:
+    """How many lines of the PDF show `text` whole, left to right."""
+    return sum(text in " ".join(seen(words)) for words in rendered_doc["lines"])
 
 
 def test_arabic_text_is_unbroken_and_in_logical_order(rendered):
@@ -113,3 +156,38 @@ def test_forty_card_plan_converts_to_many_pages(rendered):
     text = normalise(rendered["plan40_ar"]["text"])
     assert normalise("نشر المعطيات المفتوحة المتعلقة بالصفقات العمومية 39") in text
     assert "Publication des données ouvertes des marchés publics 40" in text
+
+
+@pytest.mark.parametrize("name", ["contacts_ar", "contacts_fr", "plan_contacts_fr"])
+def test_contact_details_never_break_across_lines(rendered, name):
+    doc = rendered[name]
+    # In the focal-point table (wide enough for them) and again inside a paragraph.
+    assert lines_holding(doc, EMAIL) >= 2, [" ".join(seen(w)) for w in doc["lines"] if "@" in "".join(w)]
+    assert lines_holding(doc, PHONE) >= 2
+    assert lines_holding(doc, "karim.benali@finances.gov.ma") >= 1
+    assert lines_holding(doc, PHONE_HYPHENS) >= (2 if name == "contacts_ar" else 1)
+    assert lines_holding(doc, URL) >= 1
+    # -layout shows each phone number whole too.
+    assert PHONE in normalise(doc["layout"]).replace("\u2011", "-")
+
+
+def test_a_web_address_in_arabic_text_keeps_its_slash_and_the_sentence_its_order(rendered):
+    line = next(seen(words) for words in rendered["contacts_ar"]["lines"] if URL.rstrip("/") in "".join(words))
+    # Right to left, the sentence's full stop is left of the address, the address whole.
+    assert line[-1] == URL and line[0] == ".", line
+
+
+def _logical_arabic(words: list[str]) -> str:
+    """Arabic words seen left to right (each word's letters reversed) as they are read."""
+    return " ".join(word[::-1] for word in reversed(words))
+
+
+def test_an_arabic_title_in_a_french_paragraph_keeps_its_quotes_and_order(rendered):
+    for name in ("contacts_fr", "plan_contacts_fr"):
+        lines = [seen(words) for words in rendered[name]["lines"]]
+        title = next(line for line in lines if line[:3] == ["Publication", "du", "guide"])
+        assert title[3] == "«" and title[-2:] == ["»", "2024"], title
+        assert _logical_arabic(title[4:-2]) == AR_TITLE, title
+        sentence = next(line for line in lines if line[:2] == ["Le", "rapport"])
+        assert sentence[2] == "«" and sentence[5:9] == ["»", "est", "publié", "chaque"], sentence
+        assert _logical_arabic(sentence[3:5]) == AR_TITLE

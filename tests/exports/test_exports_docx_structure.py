@@ -7,7 +7,16 @@ import zipfile
 
 import docx
 import pytest
-from exports_support import AR_SENTENCE, FR_IN_AR, card_content, french_fields, make_plan, para, t
+from exports_support import (
+    AR_SENTENCE,
+    FR_IN_AR,
+    arabic_fields,
+    card_content,
+    french_fields,
+    make_plan,
+    para,
+    t,
+)
 from lxml import etree
 
 import schemas
@@ -325,3 +334,62 @@ def test_misuse_fails_loudly(template, fr_content, plan):
         plan_docx(template, plan, "fr")
     with pytest.raises(PlanError, match="period"):
         plan_docx(template, {**plan, "period": None}, "fr")
+
+
+# -- contact details and isolation ----------------------------------------------------------------
+
+EMAIL, PHONE, URL = "soad.elalami@finances.gov.ma", "+212 5 37 00 00 00", "https://www.data.gov.ma/ar/"
+AR_TITLE = "دليل الشفافية"
+
+
+def contact_card(fields: dict, lang_number: str) -> dict:
+    focal = [{"id": "fp1", "name": "سعاد العلمي", "position": "رئيسة قسم الشفافية", "email": EMAIL, "phone": PHONE}]
+    return card_content({**fields, "focal_point": focal}, lang_number, {"title": {"ar": "محور", "fr": "Axe"}})
+
+
+@pytest.mark.parametrize("lang", ["ar", "fr"])
+def test_contact_columns_are_wide_enough_for_their_addresses_and_numbers(template, lang):
+    root = parts(card_docx(template, contact_card(french_fields(5), "5"), lang))["word/document.xml"]
+    focal = next(tbl for tbl in root.findall(".//w:tc//w:tbl", NS) if EMAIL in text_of(tbl))
+    for text in (EMAIL, PHONE.replace(" ", "\u00a0")):
+        cell = next(tc for tc in focal.iter(q("tc")) if text_of(tc).replace("\u2066", "").replace("\u2069", "")
+                    .strip("\u200e") == text)
+        size = int(cell.find(".//w:rPr/w:sz", NS).get(q("val"))) / 2 if cell.find(".//w:rPr/w:sz", NS) is not None \
+            else 10.5
+        width_pt = int(cell.find("w:tcPr/w:tcW", NS).get(q("w"))) / 20
+        # At least half an em a character, plus the cell's margins: room for the whole of it.
+        assert width_pt >= len(text) * size * 0.5 + 216 / 20, (text, width_pt, size)
+    widths = [int(c.get(q("w"))) for c in focal.findall("w:tblGrid/w:gridCol", NS)]
+    assert sum(widths) == int(focal.find("w:tblPr/w:tblW", NS).get(q("w")))
+
+
+def test_phone_numbers_are_written_with_no_break_spaces_and_hyphens(template):
+    fields = {**arabic_fields(3), "problem": [para(t(f"الهاتف {PHONE} أو 05-37-00-00-00."))]}
+    root = parts(card_docx(template, contact_card(fields, "3"), "ar"))["word/document.xml"]
+    texts = [node.text for node in root.iter(q("t")) if node.text and "37" in node.text]
+    assert any("+212\u00a05\u00a037\u00a000\u00a000\u00a000" in text for text in texts), texts
+    assert any("05\u201137\u201100\u201100\u201100" in text for text in texts), texts
+    assert not any(re.search(r"\d \d", text) for text in texts), texts
+
+
+def test_contact_details_in_arabic_paragraphs_are_isolated_left_to_right(template):
+    fields = {**arabic_fields(3), "problem": [para(t(f"للتواصل: {EMAIL} أو {URL}."))]}
+    root = parts(card_docx(template, contact_card(fields, "3"), "ar"))["word/document.xml"]
+    paragraph = next(p for p in root.iter(q("p")) if text_of(p).startswith("للتواصل"))
+    assert text_of(paragraph) == f"للتواصل: \u2066{EMAIL}\u2069 أو \u2066{URL}\u2069.", text_of(paragraph)
+    # The runs of the addresses say left to right to Word.
+    for run in paragraph.iter(q("r")):
+        if "@" in text_of(run) or "http" in text_of(run):
+            assert run.find("w:rPr/w:rtl", NS) is None
+
+
+def test_arabic_in_a_french_paragraph_is_isolated_right_to_left(template):
+    fields = {**french_fields(5), "title": f"Publication du guide « {AR_TITLE} » 2024",
+              "problem": [para(t(f"Le rapport « {AR_TITLE} 2024 » paraît."))]}
+    root = parts(card_docx(template, contact_card(fields, "5"), "fr"))["word/document.xml"]
+    texts = [text_of(p) for p in root.iter(q("p"))]
+    assert f"Publication du guide « \u2067{AR_TITLE}\u2069 » 2024" in texts
+    # A number right after the Arabic belongs to it, as the bidi algorithm has it.
+    assert f"Le rapport « \u2067{AR_TITLE} 2024\u2069 » paraît." in texts
+    # Arabic paragraphs and text already isolated are left as they are.
+    assert all(text.count("\u2067") == text.count("\u2069") for text in texts)

@@ -48,7 +48,7 @@ from exports.bidi import BIDI_CONTROLS
 
 NS = {"w": "http://schemas.openxmlformats.org/wordprocessingml/2006/main"}
 W = f"{{{NS['w']}}}"
-LRI, PDI = "\u2066", "\u2069"
+LRI, RLI, PDI = "\u2066", "\u2067", "\u2069"
 REPO = Path(__file__).resolve().parents[2]
 
 
@@ -122,7 +122,8 @@ EXPECTED = {
          "rejetée", "2026-05-02", LRI + H_REJECT[:12] + PDI, "oui"],
         ["Comité de pilotage", "يوسف بنعلي", "Membre du comité de pilotage", "—", "approuvée", "2026-05-04",
          LRI + H_STEERING[:12] + PDI, "oui"],
-        [f"Engagement n° 10 : {AR_TITLE}"] * 8,
+        # Arabic in a left-to-right line is isolated (docs/exports.md).
+        [f"Engagement n° 10 : {RLI}{AR_TITLE}{PDI}"] * 8,
         ["Institution chef de file", "سعاد العلمي", "Point focal gouvernemental", "وزارة الاقتصاد والمالية",
          "approuvée", "2026-05-01", LRI + H_STALE[:12] + PDI, "non — validée sur une version antérieure"],
         ["Approbateur de la société civile", "Karim Benali", "Co-pilote (société civile)", "Transparency Maroc",
@@ -135,7 +136,7 @@ EXPECTED = {
          "rejected", "2026-05-02", LRI + H_REJECT[:12] + PDI, "yes"],
         ["Steering committee", "يوسف بنعلي", "Steering committee member", "—", "approved", "2026-05-04",
          LRI + H_STEERING[:12] + PDI, "yes"],
-        [f"Commitment 10: {AR_TITLE}"] * 8,
+        [f"Commitment 10: {RLI}{AR_TITLE}{PDI}"] * 8,
         ["Lead institution", "سعاد العلمي", "Lead (government focal point)", "وزارة الاقتصاد والمالية",
          "approved", "2026-05-01", LRI + H_STALE[:12] + PDI, "no — signed an earlier version"],
         ["Civil-society approver", "Karim Benali", "Co-lead (civil society)", "Transparency Maroc",

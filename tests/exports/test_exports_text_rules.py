@@ -5,7 +5,15 @@ import pytest
 from exports_support import make_plan
 
 from exports import PlanError, validate_plan
-from exports.bidi import drop_number_marks, keep_numbers_ltr, paragraph_rtl, split_runs
+from exports.bidi import (
+    contact_spans,
+    drop_number_marks,
+    keep_numbers_ltr,
+    keep_phones_whole,
+    loosen_phones,
+    paragraph_rtl,
+    split_runs,
+)
 from exports.labels import field_index, normalize
 from exports.plan import grouped_cards, natural_key
 from exports.word_values import parse_date, parse_month
@@ -122,3 +130,29 @@ def test_every_field_type_of_the_meta_schema_has_every_exporter():
     converters = _Mapper(schemas.load_template(), reader=None).converters
     for registry in (docx_card.FIELD_WRITERS, markdown.FIELD_RENDERERS, open_data.FIELD_ENCODERS, converters):
         assert types <= set(registry), sorted(types - set(registry))
+
+
+@pytest.mark.parametrize("text, found", [
+    ("الهاتف +212 5 37 00 00 00.", [("+212 5 37 00 00 00", "phone")]),
+    ("Tél. : 05-37-00-00-00, k.benali@example.ma ou https://www.data.gov.ma/fr/.",
+     [("05-37-00-00-00", "phone"), ("k.benali@example.ma", "email"), ("https://www.data.gov.ma/fr/", "url")]),
+    ("+212 (0)5 37 00 00 00", [("+212 (0)5 37 00 00 00", "phone")]),
+    ("00212 537 000 000", [("00212 537 000 000", "phone")]),
+    # Dates, periods, amounts and short numbers are not phone numbers.
+    ("de 2024-03 à 2026-11-28, 1 000 000 DH, 10 000 000 DH", []),
+    ("le 05.03.2024 et le 15/03/2024, 2024-2027", []),
+    ("(voir www.ogp.ma)", [("www.ogp.ma", "url")]),
+])
+def test_contact_details_are_found_whole(text, found):
+    assert [(text[s:e], kind) for s, e, kind in contact_spans(text)] == found
+
+
+def test_phone_numbers_are_kept_whole_and_loosened_back():
+    kept = keep_phones_whole("Tél. +212 5 37 00 00 00 ou 05-37-00-00-00, en 2024-03 et 1 000 000")
+    assert kept == ("Tél. +212\u00a05\u00a037\u00a000\u00a000\u00a000 ou 05\u201137\u201100\u201100\u201100, "
+                    "en 2024-03 et 1 000 000")
+    assert loosen_phones(kept) == "Tél. +212 5 37 00 00 00 ou 05-37-00-00-00, en 2024-03 et 1 000 000"
+    # Marked left to right in Arabic, then kept whole: the import undoes both.
+    arabic = keep_phones_whole(keep_numbers_ltr("الهاتف +212 5 37 00 00 00."))
+    assert arabic == "الهاتف \u200e+212\u00a05\u00a037\u00a000\u00a000\u00a000\u200e."
+    assert drop_number_marks(loosen_phones(arabic)) == "الهاتف +212 5 37 00 00 00."

@@ -74,13 +74,16 @@
       p.append(open);
       const table = document.createElement("table");
       table.className = "grid";
-      table.innerHTML = "<caption></caption><thead><tr><th scope='col'></th><th scope='col'></th><th scope='col'></th></tr></thead><tbody></tbody>";
+      table.innerHTML = "<caption></caption><thead><tr><th scope='col'></th><th scope='col'></th><th scope='col'></th><th scope='col'></th></tr></thead><tbody></tbody>";
       table.caption.textContent = form.dataset.report;
       const heads = table.querySelectorAll("th");
-      [form.dataset.source, form.dataset.field, form.dataset.status].forEach((t, i) => { heads[i].textContent = t; });
+      [form.dataset.source, form.dataset.field, form.dataset.status, form.dataset.detail]
+        .forEach((t, i) => { heads[i].textContent = t; });
+      // The server words each line in the interface language: the field's label, never its id.
       for (const row of report) {
         const tr = table.tBodies[0].insertRow();
-        [row.source, row.field || "—", row.status === "mapped" ? form.dataset.mapped : form.dataset.ignored]
+        tr.className = `import-${row.status}`;
+        [row.source, row.label || "—", row.status_text, row.message || ""]
           .forEach((t) => { const td = tr.insertCell(); td.textContent = t; td.dir = "auto"; });
       }
       out.append(p, table);
