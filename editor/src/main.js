@@ -8,6 +8,7 @@ import * as Y from 'yjs';
 import { Awareness } from 'y-protocols/awareness';
 import { Transport } from './collab/transport.js';
 import { CardProvider } from './collab/provider.js';
+import { UnsentStore } from './collab/unsent.js';
 import { readPage } from './page.js';
 import { translator } from './i18n.js';
 import { h } from './dom.js';
@@ -54,7 +55,9 @@ export function start() {
   awareness.setLocalState({ user, field: null });
 
   const transport = new Transport();
-  const provider = new CardProvider({ transport, cardId: page.cardId, doc, awareness, canEdit: page.canEdit });
+  // What this person types is kept in the browser until the server has it (collab/unsent.js).
+  const store = new UnsentStore({ userId: page.user.id, cardId: page.cardId });
+  const provider = new CardProvider({ transport, cardId: page.cardId, doc, awareness, canEdit: page.canEdit, store });
 
   const status = h('p', { id: 'save-state', class: 'save-state', role: 'status', 'aria-live': 'polite', 'aria-atomic': 'true' });
   const people = h('ul', { class: 'presence-list', id: 'presence-list' });
@@ -142,6 +145,30 @@ export function start() {
     }
   };
   transport.on('refused', onRefused);
+  // Edits an earlier page left unsent, on a card this person may no longer edit: not sent,
+  // but offered to copy, with the rest of the card's text, when they add anything to it.
+  const onStranded = (updates, forget) => {
+    const fields = documentFields(page.template);
+    const copy = new Y.Doc();
+    Y.applyUpdate(copy, Y.encodeStateAsUpdate(doc));
+    const before = cardText(copy, fields, t);
+    for (const update of updates) Y.applyUpdate(copy, update);
+    const text = cardText(copy, fields, t);
+    copy.destroy();
+    if (text === before) return;
+    const notice = stoppedNotice({ message: t('editor.stranded'), text, t });
+    notice.id = 'stranded-edits';
+    notice.append(h('button', {
+      type: 'button', class: 'stranded-forget',
+      onclick: () => {
+        forget();
+        notice.remove();
+      },
+    }, t('editor.stranded_forget')));
+    document.getElementById('stranded-edits')?.remove();
+    document.querySelector('.card-head')?.append(notice);
+  };
+  provider.on('stranded', onStranded);
   const onCard = ({ status: cardStatus }) => {
     const badge = document.querySelector('.card-head .status');
     if (!badge || typeof cardStatus !== 'string') return;
@@ -168,6 +195,7 @@ export function start() {
     provider.off('permissions', onPermissions);
     provider.off('status', onStatus);
     transport.off('refused', onRefused);
+    provider.off('stranded', onStranded);
     provider.off('card', onCard);
     doc.off('update', onUpdate);
     criteria?.destroy();

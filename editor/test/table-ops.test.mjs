@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as Y from 'yjs';
-import { addRow, deleteRow, moveRow, newRowId } from '../src/collab/table-ops.js';
+import { RowDeletions, addRow, deleteRow, moveRow, newRowId } from '../src/collab/table-ops.js';
 
 const columns = [{ id: 'activity', type: 'text' }, { id: 'start', type: 'month' }];
 
@@ -56,4 +56,48 @@ test('a moved row syncs to another replica without duplicates', () => {
   assert.equal(idsA.length, 3);
   assert.equal(new Set(idsA).size, 3);
   assert.deepEqual(b.getArray('milestones').toArray().map((r) => r.get('id')), idsA);
+});
+
+test('a deleted row comes back with its id, content and place, for everyone', () => {
+  const a = table();
+  for (const text of ['one', 'two', 'three']) {
+    addRow(a.rows, columns);
+    a.rows.get(a.rows.length - 1).get('activity').insert(0, text);
+  }
+  const b = new Y.Doc();
+  Y.applyUpdate(b, Y.encodeStateAsUpdate(a.doc));
+  a.doc.on('update', (update) => Y.applyUpdate(b, update));
+  const snapshot = (doc) => doc.getArray('milestones').toArray().map((row) => [row.get('id'), row.get('activity').toString()]);
+  const before = snapshot(a.doc);
+
+  const deletions = new RowDeletions(a.rows);
+  deletions.delete(1);
+  assert.deepEqual(snapshot(b), [before[0], before[2]]);
+  // Typing elsewhere and someone else's row at the end are not undone, and do not move it.
+  a.rows.get(0).get('activity').insert(3, '!');
+  addRow(a.rows, columns);
+  const index = deletions.restore();
+  assert.equal(index, 1);
+  const after = snapshot(b);
+  assert.deepEqual(after.slice(0, 3), [[before[0][0], 'one!'], before[1], before[2]]);
+  assert.equal(after.length, 4);
+  assert.deepEqual(snapshot(a.doc), after);
+  assert.equal(deletions.restore(), -1, 'nothing more to restore');
+  deletions.destroy();
+});
+
+test('deletions are restored latest first, and can be forgotten', () => {
+  const { rows } = table();
+  for (let i = 0; i < 4; i++) addRow(rows, columns);
+  const ids = rows.toArray().map((row) => row.get('id'));
+  const deletions = new RowDeletions(rows);
+  deletions.delete(0);
+  deletions.delete(2); // the last row, now at 2
+  assert.equal(deletions.size, 2);
+  assert.equal(deletions.restore(), 2);
+  assert.deepEqual(rows.toArray().map((row) => row.get('id')), ids.slice(1));
+  deletions.clear();
+  assert.equal(deletions.restore(), -1);
+  assert.deepEqual(rows.toArray().map((row) => row.get('id')), ids.slice(1));
+  deletions.destroy();
 });

@@ -11,15 +11,17 @@ from ..content.canonical import plain_text
 from ..i18n import catalogue
 
 views = Blueprint("views", __name__)
-BUNDLE = Path("build") / "editor.js"
+BUILD = Path("build")
 
 
 @views.app_context_processor
 def _globals() -> dict[str, Any]:
-    def editor_bundle() -> str | None:
-        if not (Path(current_app.static_folder) / BUNDLE).is_file():
+    def editor_bundle(name: str = "editor") -> str | None:
+        """The URL of a script built from editor/ (editor/build.mjs), None when not built."""
+        bundle = BUILD / f"{name}.js"
+        if not (Path(current_app.static_folder) / bundle).is_file():
             return None
-        return url_for("static", filename=BUNDLE.as_posix())
+        return url_for("static", filename=bundle.as_posix())
 
     def editor_messages() -> dict[str, str]:
         lang = g.get("lang", "ar")

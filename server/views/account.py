@@ -38,6 +38,8 @@ def _safe_next(target: str | None) -> str:
 @views.route("/login", methods=["GET", "POST"])
 def login():
     if request.method == "GET":
+        # Just signed out: the page tells the browser to forget its unsent card edits.
+        g.signed_out = session.pop("signed_out", False)
         return render_template("login.html", next=request.args.get("next", ""))
     check_csrf()
     email = request.form.get("email", "").strip().lower()
@@ -69,10 +71,17 @@ def logout():
         db.session().commit()
         live.credentials_revoked(user.id)
     log_out()
+    session["signed_out"] = True
     target = request.form.get("next")
     if target:  # back to where sign-out was offered (an invitation for another account)
-        return redirect(url_for("views.login", next=_safe_next(target)))
-    return redirect(url_for("views.login"))
+        response = redirect(url_for("views.login", next=_safe_next(target)))
+    else:
+        response = redirect(url_for("views.login"))
+    # Unsent card edits kept in this browser (IndexedDB, editor/src/collab/unsent.js) are the
+    # signed-out person's: the browser drops them (over https or on localhost; elsewhere the
+    # login page's script does, src/local-drafts.js).
+    response.headers["Clear-Site-Data"] = '"storage"'
+    return response
 
 
 @views.post("/language")

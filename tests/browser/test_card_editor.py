@@ -160,7 +160,8 @@ def test_offline_edits_merge_when_back_online(people):
     assert lead.state() == "offline"
     waiting = int(lead.page.get_attribute("#save-state", "data-pending"))
     assert waiting > 0
-    assert str(waiting) in lead.page.locator("#save-state").inner_text()
+    # What a person would call it, not a count of keystrokes.
+    assert lead.page.locator("#save-state").inner_text() == "Hors ligne — modifications non enregistrées"
     assert offline_paragraph not in server_blocks(server_fields(colead)[RICH])
     assert lead.page.evaluate(LEAVING) is True  # leaving now would warn
 

@@ -13,6 +13,12 @@
  * The local awareness state's `user.color` is set to the colour the join answer gives.
  * - `review` ({kind, thread}): a comment thread of the card changed (created, commented,
  *   resolved…); threads live in the database, not in the document (src/review/).
+ * - `stranded` (updates, forget): this browser holds edits an earlier page of this person left
+ *   unsent (collab/unsent.js), but the server says they may not edit: they are not applied nor
+ *   sent; the page may offer their text to copy, and `forget()` drops them from the browser.
+ *
+ * With a `store`, every local update is also kept in the browser until acknowledged, and what
+ * earlier pages left unsent is applied (and so sent) once the card is synced and editable.
  */
 import * as Y from 'yjs';
 import * as decoding from 'lib0/decoding';
@@ -32,6 +38,23 @@ const RETRY_MAX_MS = 15000;
 // Errors after which sending the same bytes again cannot succeed.
 const FATAL = new Set(['malformed', 'unknown_type', 'invalid_update', 'too_large', 'bad_request']);
 
+// The origin of re-applied unsent edits: a local change like typing (not this provider's own).
+export const RESTORED = Symbol('restored unsent edits');
+
+/**
+ * Whether `update` integrates fully into `doc`: nothing in it waits for structure the document
+ * lacks. Tried on a copy, so that a record made against another document (a reset database
+ * behind the same address) changes nothing here.
+ */
+export function fits(doc, update) {
+  const probe = new Y.Doc({ gc: false });
+  Y.applyUpdate(probe, Y.encodeStateAsUpdate(doc));
+  Y.applyUpdate(probe, update);
+  const ok = probe.store.pendingStructs === null && probe.store.pendingDs === null;
+  probe.destroy();
+  return ok;
+}
+
 export class CardProvider extends ObservableV2 {
   /**
    * @param {object} options
@@ -41,8 +64,9 @@ export class CardProvider extends ObservableV2 {
    * @param {awarenessProtocol.Awareness} options.awareness
    * @param {boolean} options.canEdit what the page was told; the join answer decides
    * @param {number} [options.ackTimeout] ms before an unacknowledged frame is sent again
+   * @param {import('./unsent.js').UnsentStore} [options.store] where unacknowledged updates survive a reload
    */
-  constructor({ transport, cardId, doc, awareness, canEdit, ackTimeout = 10000 }) {
+  constructor({ transport, cardId, doc, awareness, canEdit, ackTimeout = 10000, store = null }) {
     super();
     this.transport = transport;
     this.cardId = Number(cardId); // on the wire, as in the join payload
@@ -59,6 +83,19 @@ export class CardProvider extends ObservableV2 {
     this.retryDelay = RETRY_MIN_MS;
     this.retryTimer = null;
     this.destroyed = false;
+    this.store = store;
+    // What earlier pages left unsent, read at once so that it is ready by the first sync.
+    this.leftover = store ? store.load() : Promise.resolve([]);
+    this.restore = 'waiting'; // → 'running' → 'done' (once per page), or 'stranded' (read-only)
+    // How many of those wait in the browser, not yet applied (the indicator counts them as
+    // unsaved while the server is out of reach; leaving the page does not lose them).
+    this.kept = 0;
+    this.leftover.then((records) => {
+      if (this.restore === 'waiting' && records.length && !this.destroyed) {
+        this.kept = records.length;
+        this._status();
+      }
+    });
 
     /** Incoming frames by y-protocols message type. */
     this.handlers = {
@@ -77,6 +114,7 @@ export class CardProvider extends ObservableV2 {
       else if (THREAD_EVENTS.has(event.kind)) this.emit('review', [event]);
     };
     this._onConnect = () => this._join();
+    this._onAttempt = () => this._status();
     this._onDisconnect = () => {
       this.joined = false;
       this.synced = false;
@@ -90,6 +128,8 @@ export class CardProvider extends ObservableV2 {
     this._onDocUpdate = (update, origin) => {
       if (origin === this) return;
       const seq = this.outstanding.add(update);
+      // Kept in the browser only what this person may send: a read-only page stores nothing.
+      if (this.canEdit) this.store?.put(seq, update);
       if (this.joined && this.canEdit) this._sendBatch([seq], updateFrame(update));
       this._status();
     };
@@ -101,6 +141,7 @@ export class CardProvider extends ObservableV2 {
     transport.subscribe(this.cardId, (frame) => this._receive(frame));
     transport.on('connect', this._onConnect);
     transport.on('disconnect', this._onDisconnect);
+    transport.on('attempt', this._onAttempt);
     transport.on('room', this._onRoom);
     doc.on('update', this._onDocUpdate);
     awareness.on('update', this._onAwarenessUpdate);
@@ -111,9 +152,12 @@ export class CardProvider extends ObservableV2 {
   get status() {
     return {
       connected: this.transport.connected,
+      // Before the page's first connection (transport.js): "connecting", not "offline".
+      firstConnecting: this.transport.firstConnecting === true,
       joined: this.joined,
       synced: this.synced,
       pending: this.outstanding.size,
+      kept: this.kept,
       canEdit: this.canEdit,
       error: this.error,
     };
@@ -147,7 +191,46 @@ export class CardProvider extends ObservableV2 {
     this.transport.send('yjs', this.cardId, syncStep1(this.doc));
     if (this.awareness.getLocalState() !== null) this._sendAwareness([this.doc.clientID]);
     this._flush();
+    this._restore();
     this._status();
+  }
+
+  /**
+   * Apply what earlier pages of this person left unsent on this card, once: after the first
+   * sync (so that only what the server lacks becomes a local change: Yjs skips what the
+   * document already holds) and only when the server lets this connection edit. Applied as a
+   * local change, it is queued, kept and sent like typing; the earlier records are forgotten
+   * only after that (the store runs in order), so a crash in between loses nothing.
+   */
+  async _restore() {
+    if (this.restore === 'running' || this.restore === 'done' || !this.store) return;
+    if (!this.joined || !this.synced) return;
+    if (!this.canEdit || this.error) {
+      if (this.restore === 'waiting') {
+        this.restore = 'stranded';
+        const records = await this.leftover;
+        this.kept = 0;
+        if (records.length && !this.destroyed && !this.canEdit) {
+          const forget = () => this.store.forget(records.map((r) => r.key));
+          this.emit('stranded', [records.map((r) => r.update), forget]);
+        }
+      }
+      return;
+    }
+    this.restore = 'running';
+    const records = await this.leftover;
+    if (this.destroyed) return;
+    if (!this.joined || !this.canEdit || this.error) {
+      this.restore = 'waiting';
+      return;
+    }
+    this.restore = 'done';
+    this.kept = 0;
+    if (records.length === 0) return;
+    const update = records.length === 1 ? records[0].update : Y.mergeUpdates(records.map((r) => r.update));
+    if (!fits(this.doc, update)) return; // not this document's: keep it, apply nothing
+    Y.applyUpdate(this.doc, update, RESTORED);
+    this.store.forget(records.map((r) => r.key));
   }
 
   /**
@@ -177,7 +260,10 @@ export class CardProvider extends ObservableV2 {
       canEdit, canComment: event.can_comment === true, role: event.role ?? null,
       reason: event.reason ?? null, removed,
     }]);
-    if (canEdit) this._flush();
+    if (canEdit) {
+      this._flush();
+      this._restore();
+    }
     this._status();
   }
 
@@ -198,6 +284,7 @@ export class CardProvider extends ObservableV2 {
       if (syncType === SYNC_STEP2 && !this.synced) {
         this.synced = true;
         this.emit('synced', []);
+        this._restore();
         this._status();
       }
     }
@@ -239,8 +326,12 @@ export class CardProvider extends ObservableV2 {
     for (const seq of seqs) this.inFlight.delete(seq);
     if (answer && answer.ok === true) {
       this.outstanding.settle(seqs);
+      this.store?.settle(seqs);
       this.retryDelay = RETRY_MIN_MS;
     } else {
+      // Refused for good (the bytes can never be accepted): not worth keeping past this page,
+      // which still shows them and offers them to copy.
+      if (FATAL.has(answer?.error)) this.store?.settle(seqs);
       this._refused(answer);
     }
     this._status();
@@ -300,10 +391,12 @@ export class CardProvider extends ObservableV2 {
     this.joined = false;
     this.transport.off('connect', this._onConnect);
     this.transport.off('disconnect', this._onDisconnect);
+    this.transport.off('attempt', this._onAttempt);
     this.transport.off('room', this._onRoom);
     this.transport.unsubscribe(this.cardId);
     this.doc.off('update', this._onDocUpdate);
     this.awareness.off('update', this._onAwarenessUpdate);
+    this.store?.close();
     super.destroy();
   }
 }

@@ -76,3 +76,55 @@ export function moveRow(yarray, from, to, origin = null) {
   }, origin);
   return true;
 }
+
+/**
+ * Row deletions that can be taken back. Each deletion made through `delete` is recorded by a
+ * Y.UndoManager that watches this array and tracks only these deletions (not typing, not
+ * moves, not anyone else's changes); `restore` undoes the latest one as a Yjs operation, sent
+ * and seen by everyone like any edit. Yjs brings the deleted row back itself: the same Y.Map
+ * keys (its id among them) and cell contents, between the same neighbours if they are still
+ * there (so at its place even when others added or removed rows meanwhile). The manager keeps
+ * the deleted content from being garbage-collected while it can still be restored.
+ */
+export class RowDeletions {
+  constructor(yarray) {
+    this.rows = yarray;
+    this.origin = Object.freeze({ rowDeletions: true });
+    this.manager = new Y.UndoManager(yarray, { trackedOrigins: new Set([this.origin]), captureTimeout: 0 });
+    /** @type {Array<{id: string}>} the deleted rows' ids, latest last */
+    this.deleted = [];
+  }
+
+  /** Delete the row at `index`, remembering it. @returns {string} its id */
+  delete(index) {
+    const row = this.rows.get(index);
+    const id = String(row?.get?.('id') ?? '');
+    deleteRow(this.rows, index, this.origin);
+    this.deleted.push({ id });
+    return id;
+  }
+
+  get size() {
+    return this.deleted.length;
+  }
+
+  /**
+   * Bring back the latest deleted row.
+   * @returns {number} its index now, or -1 when there was nothing to restore
+   */
+  restore() {
+    const last = this.deleted.pop();
+    if (!last || !this.manager.undo()) return -1;
+    return this.rows.toArray().findIndex((row) => row?.get?.('id') === last.id);
+  }
+
+  /** Forget every deletion: they can no longer be restored. */
+  clear() {
+    this.deleted = [];
+    this.manager.clear();
+  }
+
+  destroy() {
+    this.manager.destroy();
+  }
+}

@@ -17,10 +17,16 @@ export class TimeoutError extends Error {
   }
 }
 
+// Failed attempts (about 3.5 s with the backoff above) before a first connection that has not
+// come yet is called "offline" rather than "connecting".
+export const FIRST_ATTEMPTS = 3;
+
 /**
  * Events: `connect`, `disconnect` (reason), `refused` (error: the server turned the
  * connection away, e.g. an expired session; retrying would not help), `room` (card, event):
- * a room event (docs/protocol.md), `card` null for events about the connection itself.
+ * a room event (docs/protocol.md), `card` null for events about the connection itself;
+ * `attempt` (failures): an attempt to connect failed (`failures` in a row), or the browser went
+ * offline or online: what `firstConnecting` says may have changed.
  */
 export class Transport extends ObservableV2 {
   /**
@@ -35,10 +41,16 @@ export class Transport extends ObservableV2 {
     this.window = win;
     /** @type {Map<string, (frame: Uint8Array) => void>} */
     this.subscribers = new Map();
-    this.browserOffline = false;
+    this.browserOffline = win?.navigator?.onLine === false;
     this.signedOut = false;
+    this.everConnected = false;
+    this.failures = 0;
     this._listeners = {
-      connect: () => this.emit('connect', []),
+      connect: () => {
+        this.everConnected = true;
+        this.failures = 0;
+        this.emit('connect', []);
+      },
       disconnect: (reason) => {
         // Emits made while disconnected would be replayed before the next join; drop them,
         // the providers keep their own record of what is unsaved.
@@ -49,7 +61,13 @@ export class Transport extends ObservableV2 {
         }
       },
       connect_error: (error) => {
-        if (!this.socket.active) this.emit('refused', [error.message]);
+        this.failures += 1;
+        if (!this.socket.active) {
+          // Turned away for good (not signed in any more): not "connecting" either.
+          this.failures = Math.max(this.failures, FIRST_ATTEMPTS);
+          this.emit('refused', [error.message]);
+        }
+        this.emit('attempt', [this.failures]);
       },
       room: (card, event) => {
         if (event == null || typeof event !== 'object') return;
@@ -66,10 +84,12 @@ export class Transport extends ObservableV2 {
     this._onOffline = () => {
       this.browserOffline = true;
       this.socket.disconnect();
+      this.emit('attempt', [this.failures]);
     };
     this._onOnline = () => {
       this.browserOffline = false;
       if (!this.socket.connected) this.socket.connect();
+      this.emit('attempt', [this.failures]);
     };
     if (this.window) {
       this.window.addEventListener('offline', this._onOffline);
@@ -79,6 +99,15 @@ export class Transport extends ObservableV2 {
 
   get connected() {
     return this.socket.connected;
+  }
+
+  /**
+   * Still making the page's first connection: never connected yet, the browser not offline,
+   * and not yet failed often enough to call the server unreachable. What the indicator calls
+   * "connecting" rather than "offline".
+   */
+  get firstConnecting() {
+    return !this.everConnected && !this.browserOffline && !this.signedOut && this.failures < FIRST_ATTEMPTS;
   }
 
   connect() {

@@ -2,9 +2,14 @@
  * A table field: one row per Y.Map of the root Y.Array, every cell live. Rows are added,
  * deleted and moved through collab/table-ops.js; the view is reconciled with the array on
  * every change, reusing each row's elements (and so the focus inside them).
+ *
+ * Deleting a row asks nothing but can be undone: a bar under the table says which row went and
+ * offers "Undo" (focused, so Enter brings it back), which restores the row with its content
+ * at its place for everyone. The bar stays until dismissed (its ✕ or Escape); later deletions
+ * stack up and are undone latest first.
  */
-import { h } from '../dom.js';
-import { addRow, deleteRow, moveRow } from '../collab/table-ops.js';
+import { h, uid } from '../dom.js';
+import { RowDeletions, addRow, moveRow } from '../collab/table-ops.js';
 import { autosize, bindText } from './bind-text.js';
 import { bindValue, choiceSelect } from './scalar.js';
 
@@ -84,6 +89,29 @@ export function tableField(field, { doc, t, labelId, helpId }) {
   let editable = false;
   const tbody = h('tbody');
   const addButton = h('button', { type: 'button', class: 'add-row' }, '+ ', t('editor.add_row'));
+  const deletions = new RowDeletions(rows);
+  /** @type {number[]} the numbers the deleted rows had, latest last (as `deletions`) */
+  const deletedNumbers = [];
+  const undoMessageId = uid(`undo-${field.id}`);
+  const undoMessage = h('span', { class: 'row-undo-message', id: undoMessageId, role: 'status' });
+  const undoButton = h('button', { type: 'button', class: 'row-undo-button', 'aria-describedby': undoMessageId },
+    t('editor.undo_delete'));
+  const dismissButton = h('button', {
+    type: 'button', class: 'row-undo-dismiss', 'aria-label': t('editor.dismiss'), title: t('editor.dismiss'),
+  }, '✕');
+  const undoBar = h('div', { class: 'row-undo', hidden: true }, undoMessage, undoButton, dismissButton);
+  const showUndo = () => {
+    const n = deletedNumbers[deletedNumbers.length - 1];
+    undoBar.hidden = n === undefined;
+    undoMessage.textContent = n === undefined ? '' : t('editor.row_deleted', { n });
+    undoButton.disabled = !editable || rows.length >= maxRows;
+    dismissButton.disabled = !editable;
+  };
+  const forgetDeletions = () => {
+    deletions.clear();
+    deletedNumbers.length = 0;
+    showUndo();
+  };
 
   const indexOf = (view) => rows.toArray().indexOf(view.row);
   const focusRow = (index, selector) => {
@@ -106,11 +134,32 @@ export function tableField(field, { doc, t, labelId, helpId }) {
     delete: (view) => {
       const i = indexOf(view);
       if (i < 0 || rows.length <= minRows) return;
-      deleteRow(rows, i);
-      if (rows.length) focusRow(Math.min(i, rows.length - 1), '.row-delete');
-      else addButton.focus();
+      deletions.delete(i);
+      deletedNumbers.push(i + 1);
+      showUndo();
+      undoButton.focus();
     },
   };
+  undoButton.addEventListener('click', () => {
+    if (!editable || rows.length >= maxRows) return;
+    deletedNumbers.pop();
+    const index = deletions.restore();
+    showUndo();
+    if (index >= 0) focusRow(index, '.row-delete');
+    else if (!undoBar.hidden) undoButton.focus();
+    else addButton.focus();
+  });
+  const dismiss = () => {
+    const n = deletedNumbers[deletedNumbers.length - 1] ?? 1;
+    forgetDeletions();
+    focusRow(n - 1, '.row-delete');
+  };
+  dismissButton.addEventListener('click', dismiss);
+  undoBar.addEventListener('keydown', (event) => {
+    if (event.key !== 'Escape') return;
+    event.preventDefault();
+    dismiss();
+  });
   addButton.addEventListener('click', () => {
     if (rows.length >= maxRows) return;
     addRow(rows, field.columns);
@@ -139,6 +188,7 @@ export function tableField(field, { doc, t, labelId, helpId }) {
       view.setEditable(editable);
     });
     addButton.disabled = !editable || current.length >= maxRows;
+    showUndo();
   };
   rows.observe(reconcile);
   reconcile();
@@ -150,12 +200,15 @@ export function tableField(field, { doc, t, labelId, helpId }) {
       h('th', { scope: 'col', class: 'row-actions' }, h('span', { class: 'visually-hidden' }, t('editor.row_actions'))))),
     tbody);
   return {
-    element: h('div', { class: 'table-widget' }, h('div', { class: 'table-scroll' }, table), addButton),
+    element: h('div', { class: 'table-widget' }, h('div', { class: 'table-scroll' }, table), undoBar, addButton),
     setEditable(value) {
       editable = value;
+      // A page turned read-only can no longer restore anything.
+      if (!editable) forgetDeletions();
       reconcile();
     },
     destroy() {
+      deletions.destroy();
       rows.unobserve(reconcile);
       for (const view of views.values()) view.destroy();
       views.clear();
