@@ -143,8 +143,9 @@ def one_line(scenario: Scenario, run: int, r: dict[str, Any]) -> str:
     cross = f", cross p95 {r['cross_p95']:.1f}" if r.get("cross_p95") is not None else ""
     fmt = lambda v: "–" if v is None else f"{v:.1f}"  # noqa: E731
     return (f"{scenario.name} run {run} {r['target']}: p50/p95/p99 {fmt(r['p50'])}/{fmt(r['p95'])}/{fmt(r['p99'])} ms"
-            f"{cross}, {r['keystrokes']}/{r['keystrokes_aimed']} keystrokes, lost {r['lost']}, late joiner missing "
-            f"{r['late_joiner_missing']}, converged {r['converged']}, server CPU {r['server_cpu_pct']:.0f} %, "
+            f"{cross}, {r['keystrokes']}/{r['keystrokes_aimed']} keystrokes, lost {r['lost']} "
+            f"(late {r['undelivered_at_drain']}), late joiner missing {r['late_joiner_missing']}, "
+            f"converged {r['converged']}, server CPU {r['server_cpu_pct']:.0f} %, "
             f"loadgen CPU {r.get('loadgen_cpu_pct', 0):.0f} %, loop delay p95 {r['editor_loop_delay_p95']:.0f} ms")
 
 

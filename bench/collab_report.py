@@ -30,7 +30,8 @@ def summarise(runs: list[dict[str, Any]]) -> dict[str, Any]:
             "keystrokes", "keystrokes_aimed"]
     out: dict[str, Any] = {key: spread(_values(ok, key)) for key in keys}
     out.update(runs=len(runs), errors=[r["error"] for r in runs if "error" in r],
-               lost=sum(r["lost"] for r in ok), late_joiner_missing=sum(r["late_joiner_missing"] for r in ok),
+               lost=sum(r["lost"] for r in ok), undelivered_at_drain=sum(r["undelivered_at_drain"] for r in ok),
+               late_joiner_missing=sum(r["late_joiner_missing"] for r in ok),
                converged=bool(ok) and all(r["converged"] for r in ok))
     return out
 
@@ -55,11 +56,11 @@ def ratios(scenario: Scenario, summaries: dict[str, dict[str, Any]]) -> dict[str
 
 
 def _cell(s: dict[str, float] | None, digits: int = 1) -> str:
+    """"median (min–max)", or the median alone when the spread rounds to nothing."""
     if not s:
         return "–"
-    if s["min"] == s["max"]:
-        return f"{s['median']:.{digits}f}"
-    return f"{s['median']:.{digits}f} ({s['min']:.{digits}f}–{s['max']:.{digits}f})"
+    low, mid, high = (f"{s[k]:.{digits}f}" for k in ("min", "median", "max"))
+    return mid if low == high else f"{mid} ({low}–{high})"
 
 
 def _ratio_cell(r: dict[str, float | None]) -> str:
@@ -68,8 +69,9 @@ def _ratio_cell(r: dict[str, float | None]) -> str:
 
 def table(results: list[dict[str, Any]]) -> str:
     """Markdown: one row per scenario and target, medians with (min–max) over the runs."""
-    head = ("| scenario | target | runs | p50 ms | p95 ms | p99 ms | ratio p50 / p95 / p99 | other editors p95 ms | "
-            "keystrokes (aimed) | lost | late joiner missing | converged | server CPU % | server RSS MB | "
+    head = ("| scenario | target | runs | p50 ms | p95 ms | p99 ms | Iltizam / better peer (p50 / p95 / p99) | "
+            "other editors p95 ms | "
+            "keystrokes (aimed) | lost (late) | late joiner missing | converged | server CPU % | server RSS MB | "
             "loadgen CPU % | loadgen loop delay p95 ms (editor / viewer threads) |\n"
             "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     rows = []
@@ -85,10 +87,11 @@ def table(results: list[dict[str, Any]]) -> str:
                 rows.append(f"| {scenario.name} | {label} | {s['runs']} | error: {s['errors'][0][:120]} |")
                 continue
             p = {k: _cell(s[f"cross_{k}"] if target == TWO_PROCESSES else s[k]) for k in LATENCIES}
-            keys = f"{_cell(s['keystrokes'], 0)} ({_cell(s['keystrokes_aimed'], 0)})"
+            keys = f"{s['keystrokes']['median']:.0f} ({s['keystrokes_aimed']['median']:.0f})"
             delay = f"{_cell(s['editor_loop_delay_p95'], 0)} / {_cell(s['viewer_loop_delay_p95'], 0)}"
             rows.append(f"| {scenario.name} | {label} | {s['runs']} | {p['p50']} | {p['p95']} | {p['p99']} | {ratio} | "
-                        f"{_cell(s['others_p95'])} | {keys} | {s['lost']} | {s['late_joiner_missing']} | "
+                        f"{_cell(s['others_p95'])} | {keys} | {s['lost']} ({s['undelivered_at_drain']}) | "
+                        f"{s['late_joiner_missing']} | "
                         f"{'yes' if s['converged'] else 'no'} | {_cell(s['server_cpu_pct'], 0)} | "
                         f"{_cell(s['server_rss_mb'], 0)} | {_cell(s['loadgen_cpu_pct'], 0)} | {delay} |")
     return "\n".join([head, *rows])
@@ -98,5 +101,6 @@ NOTES = """\
 Latency: keystroke to its arrival in the probes' documents (editors that apply every update),
 median over the runs with (min–max). Two-process rows: only keystrokes typed on the other
 process. Ratio: Iltizam / the better peer, per figure (two processes: cross-process / one
-process). Other editors p95: at the editors that are not probes (they count updates
-without applying them unless --apply all)."""
+process). Lost: markers some editor never received; late: deliveries to editors still
+outstanding 10 s after the typing stopped (both summed over the runs). Other editors p95: at
+the editors that are not probes (they count updates without applying them unless --apply all)."""

@@ -92,12 +92,13 @@ async function main () {
   while (Atomics.load(view.counters, 0) < expected && now() - drainStart < DRAIN_MS) await sleep(50)
   const elapsed = (now() - t0) / 1000
   const cpu = cpuSeconds() - cpu0
+  const undelivered = expected - Atomics.load(view.counters, 0)
   console.log(JSON.stringify({ phase: 'done' }))
   const late = await lateJoin(opts, view, place)
   const reports = []
   for (const w of workers) { w.worker.postMessage({ stop: true }); reports.push(await w.next()) }
   const aimed = totalEditors * opts.rate * opts.seconds
-  const result = summarise(opts, reports, view, late, { keystrokes, aimed, typedFor, elapsed, cpu })
+  const result = summarise(opts, reports, view, late, { keystrokes, aimed, typedFor, elapsed, cpu, undelivered })
   for (const w of workers) await w.worker.terminate()
   console.log(JSON.stringify(result))
   process.exit(0)

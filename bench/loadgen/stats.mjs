@@ -34,7 +34,8 @@ function convergence (opts, reports, late) {
 /**
  * Summarise a run.
  * Args: opts (the run's options), reports (one per worker), view (the shared state), late
- *   (lateJoin's findings per card), info ({keystrokes, aimed, typedFor, elapsed, cpu}).
+ *   (lateJoin's findings per card), info ({keystrokes, aimed, typedFor, elapsed, cpu,
+ *   undelivered}).
  * Returns: the result object printed as JSON.
  */
 export function summarise (opts, reports, view, late, info) {
@@ -68,6 +69,9 @@ export function summarise (opts, reports, view, late, info) {
     deliveries: Atomics.load(view.counters, 0),
     lost: worst.reduce((n, x) => n + x, 0),
     lost_deliveries: lostDeliveries,
+    // Deliveries to editors still outstanding when the drain ended (10 s after the typing);
+    // `lost` is counted later, once the late joiners are done and the workers report.
+    undelivered_at_drain: info.undelivered,
     late_joiner_missing: late.reduce((n, l) => n + l.missing, 0),
     viewer_deliveries: Atomics.load(view.counters, 1),
     converged: divergent === 0,
