@@ -149,6 +149,7 @@ def one_line(scenario: Scenario, run: int, r: dict[str, Any]) -> str:
     return (f"{scenario.name} run {run} {r['target']}: p50/p95/p99 {fmt(r['p50'])}/{fmt(r['p95'])}/{fmt(r['p99'])} ms"
             f"{cross}, {r['keystrokes']}/{r['keystrokes_aimed']} keystrokes, lost {r['lost']} "
             f"(late {r['undelivered_at_drain']}), late joiner missing {r['late_joiner_missing']}, "
+            f"clocks skipped {r['count_gaps']}, "
             f"converged {r['converged']}, server CPU {r['server_cpu_pct']:.0f} %, "
             f"loadgen CPU {r.get('loadgen_cpu_pct', 0):.0f} %, loop delay p95 {r['editor_loop_delay_p95']:.0f} ms")
 

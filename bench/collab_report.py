@@ -30,7 +30,8 @@ def summarise(runs: list[dict[str, Any]]) -> dict[str, Any]:
             "keystrokes", "keystrokes_aimed"]
     out: dict[str, Any] = {key: spread(_values(ok, key)) for key in keys}
     out.update(runs=len(runs), errors=[r["error"] for r in runs if "error" in r],
-               lost=sum(r["lost"] for r in ok), undelivered_at_drain=sum(r["undelivered_at_drain"] for r in ok),
+               lost=sum(r["lost"] for r in ok), count_gaps=sum(r["count_gaps"] for r in ok),
+               undelivered_at_drain=sum(r["undelivered_at_drain"] for r in ok),
                late_joiner_missing=sum(r["late_joiner_missing"] for r in ok),
                converged=bool(ok) and all(r["converged"] for r in ok))
     return out

@@ -44,6 +44,9 @@ export class Client {
     if (clientID !== undefined) this.doc.clientID = clientID
     this.synced = false
     this.seen = new Map() // counting mode: the clock each Yjs client has reached here
+    // Counting mode: clocks an update skipped (it started past what had arrived). A Y.Doc
+    // would hold such an update back; none of the three servers should ever send one.
+    this.gaps = 0
     this.awarenessFrames = 0
     this.link = null
     this.presence = presence
@@ -80,6 +83,7 @@ export class Client {
       const reached = this.reached(id)
       const start = Math.max(reached, from.get(id) || 0)
       if (end <= reached) return
+      this.gaps += start - reached
       this.seen.set(id, end)
       if (this.onArrival && end > start) this.onArrival(id, start, end, t)
     })

@@ -73,6 +73,7 @@ export function summarise (opts, reports, view, late, info) {
     // `lost` is counted later, once the late joiners are done and the workers report.
     undelivered_at_drain: info.undelivered,
     late_joiner_missing: late.reduce((n, l) => n + l.missing, 0),
+    count_gaps: reports.reduce((n, r) => n + r.gaps, 0),
     viewer_deliveries: Atomics.load(view.counters, 1),
     converged: divergent === 0,
     cards_diverged: divergent,

@@ -113,6 +113,7 @@ function report (clients) {
     probeAwarenessFrames: probes.reduce((n, c) => n + c.awarenessFrames, 0),
     probes: probes.length,
     acks: clients.reduce((n, c) => n + c.acks, 0),
+    gaps: clients.reduce((n, c) => n + c.gaps, 0),
     loopDelayP95: loopDelay.percentile(95) / 1e6,
     sampled: role === 'editor' ? clients.length : clients.filter((c) => c.receiver.list === 'viewer').length
   }
