@@ -107,7 +107,7 @@ def server_times(url: str, plan: int, repeat: int) -> dict[str, Any]:
 
 
 def throughput(url: str, workdir: Path, plan: int, seconds: int, runs: int) -> dict[str, Any]:
-    from bench_collab import start_iltizam
+    from collab_servers import start_iltizam
 
     proc, base = start_iltizam(url, workdir)
     try:

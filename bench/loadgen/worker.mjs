@@ -1,55 +1,56 @@
 // One load-generator thread: a share of the editors (who type) or of the viewers (who only
-// receive and apply every update to their Y.Doc, as a browser would).
+// receive).
 //
-// Every client counts each marker (editor keystroke) that reaches its document; editors, and
-// one viewer in `sampleEvery`, also record its latency from the shared keystroke time.
-// Protocol with the main thread: post {ready} once synced; on {start: t0} type until
-// t0 + seconds (editors), then post {typed}; on {stop} post the report.
+// Protocol with the main thread: post {ready} once every client has joined and synced; on
+// {start: t0} type until t0 + seconds (editors), then post {typed}; on {stop} post the
+// report and close the clients.
 import { parentPort, workerData } from 'node:worker_threads'
 import { monitorEventLoopDelay } from 'node:perf_hooks'
 import * as Y from 'yjs'
+import { Arrivals } from './arrivals.mjs'
 import { Client } from './client.mjs'
-import { layout } from './shared.mjs'
+import { layout, placement } from './shared.mjs'
+import { fieldContent, typist } from './typist.mjs'
 
 const { opts, role, first, count, sampleEvery } = workerData
 const shared = layout(workerData.shared)
+const place = placement(opts)
+const arrivals = new Arrivals(shared, place, role === 'editor' ? 0 : 1)
 const now = () => performance.timeOrigin + performance.now()
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
 const LETTERS = 'abcdefghijklmnopqrstuvwxyz'
-
-// Latencies grow in a plain array of chunks (no copying while the run is hot).
-const latencies = []
 // How late this thread's event loop runs while typing: the part of a latency that is the
 // load generator's own backlog rather than the server's.
 const loopDelay = monitorEventLoopDelay({ resolution: 5 })
-const counter = role === 'editor' ? 0 : 1
 
-function watch (client, self, measure) {
-  client.doc.on('afterTransaction', (tr) => {
-    if (tr.origin !== client) return
-    const t = now()
-    let arrived = 0
-    tr.afterState.forEach((after, id) => {
-      const j = id - shared.base
-      if (j < 0 || j >= shared.editors || j === self) return
-      const row = j * shared.maxKeys
-      for (let clock = tr.beforeState.get(id) || 0; clock < after && clock < shared.maxKeys; clock++) {
-        const sent = shared.sent[row + clock]
-        if (sent > 0) { arrived++; if (measure) latencies.push(t - sent) }
-      }
-    })
-    if (arrived) Atomics.add(shared.counters, counter, arrived)
+function makeClient (n) {
+  const editor = role === 'editor'
+  const card = editor ? place.cardOfEditor(n) : place.cardOfViewer(n)
+  const server = place.serverOf(n)
+  const probe = editor && place.isProbe(n)
+  const applies = opts.apply === 'all' || probe
+  const receiver = {
+    index: editor ? n : -1,
+    card,
+    server,
+    list: editor ? (probe ? 'probe' : 'others') : (n % sampleEvery === 0 ? 'viewer' : null)
+  }
+  const c = new Client({
+    target: opts.target,
+    where: { url: opts.urls[server], ...opts.cards[card], token: editor ? opts.token : opts.viewerToken },
+    clientID: editor ? shared.base + n : undefined,
+    applies,
+    presence: editor && opts.presence ? { name: `Editor ${n}`, color: '#30bced' } : null,
+    onArrival: (id, from, to, t) => arrivals.arrived(receiver, id, from, to, t)
   })
+  Object.assign(c, { n, card, probe, receiver })
+  return c
 }
 
 async function openAll () {
   const clients = []
-  const token = role === 'editor' ? opts.token : opts.viewerToken
   for (let k = 0; k < count; k++) {
-    const index = first + k
-    const c = new Client(opts, token, role === 'editor' ? shared.base + index : undefined)
-    c.index = role === 'editor' ? index : -1
-    watch(c, c.index, role === 'editor' || index % sampleEvery === 0)
+    const c = makeClient(first + k)
     clients.push(c)
     await c.open()
     if (k % 20 === 19) await sleep(20) // a gentle ramp, as people arrive in a workshop
@@ -63,55 +64,58 @@ async function openAll () {
 }
 
 function type (client, t0) {
-  const period = 1000 / (opts.rate || 2)
-  const text = client.doc.getText('title')
-  const row = client.index * shared.maxKeys
+  const period = 1000 / opts.rate
+  const keys = typist(client.doc, opts.rich, client.n)
+  if (client.awareness) client.awareness.setLocalStateField('field', keys.field)
+  const row = client.n * shared.maxKeys
   return new Promise((resolve) => {
     const tick = () => {
       if (now() - t0 > opts.seconds * 1000) return resolve()
       const clock = Y.getState(client.doc.store, client.doc.clientID)
       if (clock >= shared.maxKeys) return resolve()
       shared.sent[row + clock] = now()
-      text.insert(Math.floor(Math.random() * (text.length + 1)), LETTERS[clock % 26])
-      Atomics.store(shared.typed, client.index, clock + 1)
+      const cursor = keys.type(LETTERS[clock % 26])
+      Atomics.store(shared.typed, client.n, clock + 1)
+      // The editor sends its caret with every keystroke, right after the update.
+      if (client.awareness) client.awareness.setLocalStateField('cursor', cursor)
       setTimeout(tick, period * (0.8 + Math.random() * 0.4))
     }
     setTimeout(tick, Math.max(0, t0 - now()) + Math.random() * period)
   })
 }
 
-// Markers this client never saw: per typing editor, keystrokes typed minus clocks received
-// (Yjs integrates one client's clocks in order, so the state vector says it all).
-function missing (client) {
-  const perEditor = new Int32Array(shared.editors)
+// Markers a client never saw: per typing editor of its card, keystrokes typed minus the
+// clock reached (Yjs integrates one client's clocks in order, so the clock says it all).
+function missing (client, worst) {
   let total = 0
-  for (let j = 0; j < shared.editors; j++) {
-    if (j === client.index) continue
-    const gap = Math.max(0, Atomics.load(shared.typed, j) - Y.getState(client.doc.store, shared.base + j))
-    perEditor[j] = gap
+  const firstEditor = place.firstEditorOf(client.card)
+  for (let j = firstEditor; j < firstEditor + place.perCard; j++) {
+    if (j === client.receiver.index) continue
+    const gap = Math.max(0, Atomics.load(shared.typed, j) - client.reached(shared.base + j))
+    worst[j] = Math.max(worst[j], gap)
     total += gap
   }
-  return { perEditor, total }
+  return total
 }
 
 function report (clients) {
   const worst = new Int32Array(shared.editors)
-  let total = 0
-  for (const c of clients) {
-    const m = missing(c)
-    total += m.total
-    for (let j = 0; j < shared.editors; j++) worst[j] = Math.max(worst[j], m.perEditor[j])
-  }
-  const texts = [...new Set(clients.map((c) => c.doc.getText('title').toString()))]
+  let missingTotal = 0
+  for (const c of clients) missingTotal += missing(c, worst)
+  const probes = clients.filter((c) => c.probe)
   return {
     role,
-    latencies: Float64Array.from(latencies),
-    missingTotal: total,
+    latencies: arrivals.export(),
+    missingTotal,
     missingWorst: worst,
-    texts,
+    // What each probe's document holds of the typed field, by card, for the convergence check.
+    probeContents: probes.map((c) => ({ card: c.card, content: fieldContent(c.doc, opts.rich) })),
+    probeAwarenessFrames: probes.reduce((n, c) => n + c.awarenessFrames, 0),
+    probes: probes.length,
     acks: clients.reduce((n, c) => n + c.acks, 0),
+    gaps: clients.reduce((n, c) => n + c.gaps, 0),
     loopDelayP95: loopDelay.percentile(95) / 1e6,
-    sampled: role === 'editor' ? clients.length : clients.filter((c, k) => (first + k) % sampleEvery === 0).length
+    sampled: role === 'editor' ? clients.length : clients.filter((c) => c.receiver.list === 'viewer').length
   }
 }
 
