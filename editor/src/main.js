@@ -70,7 +70,7 @@ export function start() {
   // Comments: the panel beside the form (in the side column, above the criteria), its toggle
   // with the open count in the bar. Threads load at once; their places in the text once the
   // form is built.
-  const review = startReview({ page, t, doc, provider, transport });
+  const review = startReview({ page, t, doc, provider });
   bar.append(review.panel.toggle);
   // At phone width the toggle waits at the foot of the screen, but in a band that ends with
   // the form: it never covers the checklist or the approval section that follow it.
@@ -126,8 +126,12 @@ export function start() {
   };
   const onSynced = () => show();
   let couldEdit = page.canEdit;
+  const yourRoles = document.getElementById('your-roles');
   const onPermissions = (change) => {
     form?.setEditable(change.canEdit);
+    if (yourRoles && Array.isArray(change.roles)) {
+      yourRoles.textContent = change.roles.map((role) => t(`role.${role}`)).join(t('list.separator')) || '—';
+    }
     if (!change.canEdit && (couldEdit || change.removed)) {
       // Whatever was typed and not acknowledged stays in this browser's copy: offer it.
       const unsaved = provider.status.pending > 0 ? cardText(doc, documentFields(page.template), t) : '';

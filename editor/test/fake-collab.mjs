@@ -20,11 +20,13 @@ export class FakeRoom {
     this.updatesReceived = 0;
     this.holdAcks = false;
     this.colour = null;
+    this.access = true; // false: the person was taken off the card, joins are refused
   }
 
   handle(client, event, args) {
     if (event === 'join') {
-      return { ok: true, role: 'lead', can_edit: this.canEdit, can_comment: true, ...(this.colour ? { color: this.colour } : {}) };
+      if (!this.access) return { ok: false, error: 'no_access', message: 'You do not have access to this card.' };
+      return { ok: true, role: 'lead', roles: ['lead'], can_edit: this.canEdit, can_comment: true, ...(this.colour ? { color: this.colour } : {}) };
     }
     if (event !== 'yjs') return undefined;
     const [, frame] = args;

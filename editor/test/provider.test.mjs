@@ -106,10 +106,12 @@ test('a standing event stops editing at once and keeps the unsent change pending
   a.doc.getText('title').insert(0, 'غير محفوظ ');
   await settle();
   room.canEdit = false;
-  a.transport.emit('room', [7, { kind: 'standing', joined: true, role: 'lead', can_edit: false, can_comment: true,
-    reason: 'policy.status_in_review' }]);
+  a.transport.emit('room', [7, { kind: 'standing', joined: true, role: 'lead', roles: ['lead'], can_edit: false,
+    can_comment: true, reason: 'policy.status_in_review' }]);
   a.transport.emit('room', [8, { kind: 'standing', joined: false }]); // another card's: ignored
-  assert.deepEqual(changes, [{ canEdit: false, canComment: true, role: 'lead', reason: 'policy.status_in_review', removed: false }]);
+  assert.deepEqual(changes, [{
+    canEdit: false, canComment: true, role: 'lead', roles: ['lead'], reason: 'policy.status_in_review', removed: false,
+  }]);
   assert.equal(a.provider.status.canEdit, false);
   assert.equal(a.provider.status.pending, 1, 'the unsent change is not dropped');
   const sentBefore = room.updatesReceived;
@@ -120,6 +122,28 @@ test('a standing event stops editing at once and keeps the unsent change pending
     reason: 'policy.no_role' }]);
   assert.equal(changes.at(-1).removed, true);
   assert.equal(a.provider.status.error.code, 'no_access');
+  a.provider.destroy();
+  a.awareness.destroy();
+});
+
+test('taken off the card while away: the refused join says so, as the missed standing event would', async () => {
+  const room = new FakeRoom();
+  const a = client(room);
+  a.transport.connect();
+  await settle();
+  const changes = [];
+  a.provider.on('permissions', (p) => changes.push(p));
+  a.transport.disconnect();
+  a.doc.getText('title').insert(0, 'كُتب دون اتصال ');
+  room.access = false;
+  a.transport.connect();
+  await settle();
+  assert.deepEqual(changes, [{
+    canEdit: false, canComment: false, role: null, roles: [], reason: 'policy.no_role', removed: true,
+  }]);
+  assert.equal(a.provider.status.canEdit, false);
+  assert.equal(a.provider.status.pending, 1, 'what was typed stays, to be offered for copying');
+  assert.equal(room.updatesReceived, 0);
   a.provider.destroy();
   a.awareness.destroy();
 });

@@ -48,10 +48,12 @@ class Member:
     checked: float = field(default_factory=time.monotonic)
     why_not_edit: str | None = None  # the policy's reason key when can_edit is false
     card_status: str | None = None  # the card's status when this was decided
+    roles: tuple[str, ...] = ()  # every role held on the card, strongest first (`role` is the first)
 
     def ack(self) -> dict[str, Any]:
         """The join acknowledgement (with the policy's reason when the member may not edit)."""
-        ack = {"ok": True, "role": self.role, "can_edit": self.can_edit, "can_comment": self.can_comment}
+        ack = {"ok": True, "role": self.role, "roles": list(self.roles), "can_edit": self.can_edit,
+               "can_comment": self.can_comment}
         if self.identity.get("color"):
             ack["color"] = self.identity["color"]
         if not self.can_edit:
@@ -184,10 +186,10 @@ def stale(standing: Member, seconds: float = RECHECK_SECONDS) -> bool:
 def standing_event(standing: Member | None) -> dict[str, Any]:
     """The `standing` room event telling a connection what it may now do on a card."""
     if standing is None:
-        return {"kind": "standing", "joined": False, "role": None, "can_edit": False, "can_comment": False,
-                "reason": "policy.no_role"}
-    return {"kind": "standing", "joined": True, "role": standing.role, "can_edit": standing.can_edit,
-            "can_comment": standing.can_comment, "reason": standing.why_not_edit}
+        return {"kind": "standing", "joined": False, "role": None, "roles": [], "can_edit": False,
+                "can_comment": False, "reason": "policy.no_role"}
+    return {"kind": "standing", "joined": True, "role": standing.role, "roles": list(standing.roles),
+            "can_edit": standing.can_edit, "can_comment": standing.can_comment, "reason": standing.why_not_edit}
 
 
 def redecide(card_id: int, standings: list[Member]) -> dict[int, Member | None]:
@@ -216,6 +218,7 @@ def card_state(card_id: int) -> dict[str, Any] | None:
 def _standing(roles: set[str], card: Card, user_id: int, identity: dict[str, Any]) -> Member:
     """What someone holding `roles`, who may view `card`, may do in its room."""
     edit = policy.judge(roles, "card.edit", card)
-    return Member(user_id=user_id, card_id=card.id, role=next((r for r in ROLE_ORDER if r in roles), None),
+    held = tuple(r for r in ROLE_ORDER if r in roles)
+    return Member(user_id=user_id, card_id=card.id, role=held[0] if held else None, roles=held,
                   can_edit=edit.allowed, can_comment=policy.judge(roles, "card.comment", card).allowed,
                   identity=identity, why_not_edit=None if edit else edit.reason, card_status=card.status)

@@ -96,7 +96,7 @@ def _note_values(value: Any, spec: dict[str, Any] | None, lang: str) -> Any:
     elif isinstance(value, list):
         options = {o["id"]: o for o in (spec or {}).get("options", [])}
         words = [schemas.label(options[v], lang) if v in options else str(v) for v in value]
-        return translate("import.list_separator", lang).join(words) or translate("import.none", lang)
+        return translate("list.separator", lang).join(words) or translate("import.none", lang)
     return f"{FSI}{value}{PDI}" if isinstance(value, str) else value
 
 

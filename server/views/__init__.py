@@ -25,7 +25,8 @@ def _globals() -> dict[str, Any]:
 
     def editor_messages() -> dict[str, str]:
         lang = g.get("lang", "ar")
-        return {k: v for k, v in catalogue(lang).items() if k.startswith(("editor.", "criteria.", "status."))}
+        return {k: v for k, v in catalogue(lang).items()
+                if k.startswith(("editor.", "criteria.", "status.", "role.")) or k == "list.separator"}
 
     def unread_notifications() -> int:
         from .. import db

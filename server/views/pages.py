@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from .. import db, policy
 from ..auth.current import check_csrf, load_user
+from ..collab.access import ROLE_ORDER
 from ..collab.wiring import documents
 from ..content.canonical import content_hash
 from ..i18n import translate
@@ -117,7 +118,7 @@ def render_card(card: Card, status: int = 200, approval_error: str | None = None
         can_edit=edit.allowed, read_only_reason=None if edit else translate(edit.reason),
         can_comment=policy.allowed(session, user, "card.comment", card),
         can_manage_roles=policy.allowed(session, user, "card.manage_roles", card),
-        roles=sorted(policy.roles_of(session, user, card)),
+        roles=[r for r in ROLE_ORDER if r in policy.roles_of(session, user, card)],  # as the live updates list them
         can_edit_metadata=can_edit_metadata, leads=leads, co_leads=co_leads,
         metadata_error=metadata_error, metadata_form=metadata_form or {
             "lead": str(card.lead_org_id or ""), "co_lead": str(card.co_lead_org_id or "")},

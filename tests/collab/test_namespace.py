@@ -28,7 +28,7 @@ def test_editors_converge_and_acks_come_back(server, world, connect):
     b = connect(server, world.tokens["lead"])
     joined = a.join(world.card_id)
     assert joined.pop("color") in COLOURS
-    assert joined == {"ok": True, "role": "contributor", "can_edit": True, "can_comment": True}
+    assert joined == {"ok": True, "role": "contributor", "roles": ["contributor"], "can_edit": True, "can_comment": True}
     assert b.join(world.card_id)["can_edit"] is True
     assert a.edit(insert_text("Open data")) == {"ok": True}
     assert b.edit(insert_text(" for all")) == {"ok": True}
@@ -96,7 +96,7 @@ def test_read_only_members_are_refused_and_nothing_is_relayed(server, world, con
     reader = connect(server, world.tokens[role])
     joined = reader.join(world.card_id)
     assert joined.pop("color") in COLOURS
-    assert joined == {"ok": True, "role": role, "can_edit": False, "can_comment": can_comment,
+    assert joined == {"ok": True, "role": role, "roles": [role], "can_edit": False, "can_comment": can_comment,
                       "reason": "policy.role_forbids"}
     wait_until(lambda: "meta" in reader.doc.keys(), message="reader synced")
     before = len(editor.received)

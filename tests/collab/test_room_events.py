@@ -46,7 +46,7 @@ def test_removing_a_role_stops_that_connection_at_once(server, world, connect, a
     assert viewer.send(create_sync_message(viewer.doc))["error"] == "not_joined"
     assert lead.edit(insert_text("b")) == {"ok": True}
     wait_until(lambda: standing(contributor) and standing(viewer), message="the standing events")
-    assert standing(contributor) == {"kind": "standing", "joined": False, "role": None, "can_edit": False,
+    assert standing(contributor) == {"kind": "standing", "joined": False, "role": None, "roles": [], "can_edit": False,
                                      "can_comment": False, "reason": "policy.no_role"}
     assert standing(viewer)["joined"] is False
     assert standing(lead) is None  # nothing changed for the lead: told nothing

@@ -5,9 +5,10 @@
  * Events:
  * - `synced` (): the first sync step 2 after each (re)join arrived; the document is current.
  * - `status` (status): anything the saving indicator shows changed (see `status`).
- * - `permissions` ({canEdit, canComment, role, reason, removed}): the server's view of what this
+ * - `permissions` ({canEdit, canComment, role, roles, reason, removed}): the server's view of what this
  *   user may do, from the join answer or, live, from a `standing` room event (`reason`: the
- *   policy's key when editing stopped; `removed`: the user may no longer open the card).
+ *   policy's key when editing stopped; `roles`: every role held, strongest first;
+ *   `removed`: the user may no longer open the card).
  * - `card` ({status}): the card itself changed, for everyone on it.
  *
  * The local awareness state's `user.color` is set to the colour the join answer gives.
@@ -174,6 +175,14 @@ export class CardProvider extends ObservableV2 {
     if (this.destroyed || !this.transport.connected) return;
     if (!answer || answer.ok !== true) {
       this.error = { code: answer?.error || 'error', message: answer?.message || '' };
+      if (answer?.error === 'no_access' && this.canEdit !== false) {
+        // Taken off the card while away (a role removed): the page must say so, as the
+        // `standing` event it missed would have.
+        this.canEdit = false;
+        this.emit('permissions', [{
+          canEdit: false, canComment: false, role: null, roles: [], reason: 'policy.no_role', removed: true,
+        }]);
+      }
       this._status();
       return;
     }
@@ -184,7 +193,8 @@ export class CardProvider extends ObservableV2 {
     if (canEdit !== this.canEdit || answer.role) {
       this.canEdit = canEdit;
       this.emit('permissions', [{
-        canEdit, canComment: answer.can_comment === true, role: answer.role, reason: answer.reason ?? null, removed: false,
+        canEdit, canComment: answer.can_comment === true, role: answer.role, roles: answer.roles ?? null,
+        reason: answer.reason ?? null, removed: false,
       }]);
     }
     this._wear(answer.color);
@@ -257,7 +267,7 @@ export class CardProvider extends ObservableV2 {
     }
     this.canEdit = canEdit;
     this.emit('permissions', [{
-      canEdit, canComment: event.can_comment === true, role: event.role ?? null,
+      canEdit, canComment: event.can_comment === true, role: event.role ?? null, roles: event.roles ?? null,
       reason: event.reason ?? null, removed,
     }]);
     if (canEdit) {

@@ -25,9 +25,8 @@ import { countThreads, orderThreads } from './threads.js';
  * @param {Function} o.t
  * @param {Y.Doc} o.doc
  * @param {import('../collab/provider.js').CardProvider} o.provider
- * @param {import('../collab/transport.js').Transport} o.transport
  */
-export function startReview({ page, t, doc, provider, transport }) {
+export function startReview({ page, t, doc, provider }) {
   const api = reviewApi({ cardId: page.cardId, csrf: page.csrf, lang: page.lang, unreachable: t('editor.review.unreachable') });
   const store = new ReviewStore({ api, canComment: page.canComment, selfId: page.user.id });
   const fields = page.template.fields.filter((f) => (f.source ?? 'document') === 'document');
@@ -315,12 +314,14 @@ export function startReview({ page, t, doc, provider, transport }) {
     panel.setCanComment(store.canComment);
     scheduleRedraw();
   };
-  let connectedOnce = false;
+  let syncedOnce = false;
   const load = () => store.load().catch((error) => panel.showError(error));
-  const onConnect = () => {
+  const onSynced = () => {
     // Whatever happened while this page was away arrived as room events it did not hear.
-    if (connectedOnce) load();
-    connectedOnce = true;
+    // Read again once joined again, not on reconnecting: someone taken off the card meanwhile
+    // may no longer read its threads.
+    if (syncedOnce) load();
+    syncedOnce = true;
   };
   const onDocUpdate = () => scheduleRedraw(false);
   const onEscape = (event) => {
@@ -342,8 +343,8 @@ export function startReview({ page, t, doc, provider, transport }) {
   provider.on('review', onReview);
   provider.on('permissions', onPermissions);
   store.on('change', onStore);
-  transport.on('connect', onConnect);
-  if (transport.connected) connectedOnce = true;
+  provider.on('synced', onSynced);
+  if (provider.synced) syncedOnce = true;
   doc.on('update', onDocUpdate);
   document.addEventListener('keydown', onEscape);
   load();
@@ -366,7 +367,7 @@ export function startReview({ page, t, doc, provider, transport }) {
       provider.off('review', onReview);
       provider.off('permissions', onPermissions);
       store.off('change', onStore);
-      transport.off('connect', onConnect);
+      provider.off('synced', onSynced);
       doc.off('update', onDocUpdate);
       document.removeEventListener('keydown', onEscape);
       form?.element.removeEventListener('click', onFormClick);
