@@ -375,7 +375,8 @@ def approval_policy_page(plan_id: int):
         workflow.announce(card, "version")
     flash(translate("policy_page.saved"), "ok")
     if approved:
-        flash(translate("policy_page.approved_now", cards=", ".join(str(c.number) for c in approved)), "ok")
+        numbers = ", ".join(str(c.number) for c in approved)
+        flash(translate("policy_page.approved_now", n=len(approved), cards=numbers), "ok")
     return redirect(url_for("views.approval_policy_page", plan_id=plan.id))
 
 
