@@ -163,3 +163,18 @@ def test_every_call_of_a_counted_message_passes_its_count():
                 missing.append(f"{path}:{number}: {line.strip()}")
     assert missing == []
     assert len(found) > len(COUNTED) // 2  # the pattern does find the calls
+
+
+# Words in Latin letters an Arabic message may hold: formats, keys, date patterns, an API field.
+ARABIC_KEEPS = {"Word", "docx", "doc", "CSV", "JSON", "Markdown", "Atom", "UTC", "Ctrl", "Enter", "Escape",
+                "YYYY", "MM", "DD", "DDTHH", "occurrence"}
+
+
+def test_arabic_messages_hold_no_english():
+    found = {}
+    for key, entry in catalogue("ar").items():
+        for text in texts(entry):
+            words = set(re.findall(r"[A-Za-z]{2,}", re.sub(r"\{\w+\}", "", text))) - ARABIC_KEEPS
+            if words:
+                found[key] = sorted(words)
+    assert found == {}
