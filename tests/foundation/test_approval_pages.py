@@ -352,7 +352,7 @@ def test_notes_and_names_come_out_escaped(app, as_, world):
     assert sign(as_, "steering_cso", card, "reject", note=XSS).status_code == 302
     page = as_("lead").text(f"/cards/{card}")
     assert XSS not in page and "&lt;script&gt;alert(" in page
-    assert f"<blockquote class=\"signoff-note\"><bdi>{escape(XSS)}</bdi></blockquote>" in page
+    assert f"<blockquote class=\"signoff-note\"><bdi translate=\"no\">{escape(XSS)}</bdi></blockquote>" in page
 
 
 def test_pages_in_english_and_for_strangers(app, as_, world, factory):
