@@ -302,7 +302,7 @@ def test_the_macro_marks_words_escapes_content_and_counts_the_unchanged(render):
     assert f"Champs inchangés : {unchanged}" in html
     assert "Déplacée de la ligne 2 à la ligne 6" in html and "Ligne modifiée" in html
     assert "Lignes inchangées : 6" in html
-    assert "<del><bdi translate=\"no\">Accès à l&#39;information</bdi></del>" in html and "<ins><bdi translate=\"no\">Justice</bdi></ins>" in html
+    assert "<del><bdi>Accès à l&#39;information</bdi></del>" in html and "<ins><bdi>Justice</bdi></ins>" in html
     arabic = render(result, "ar")
     assert "حقول دون تغيير: " + str(unchanged) in arabic and "عنوان الالتزام" in arabic
 
