@@ -69,7 +69,7 @@ def seed(session: Session, documents: Documents) -> dict[str, Any]:
     plan = session.scalars(select(Plan).where(Plan.title_fr == plan_spec["title_fr"])).first()
     if plan is None:
         plan = plan_service.create_plan(session, coordinator, {
-            **{k: plan_spec[k] for k in ("title_ar", "title_fr", "period_start", "period_end")},
+            **{k: plan_spec[k] for k in ("title_ar", "title_fr", "title_en", "period_start", "period_end")},
             "coordinator_org_id": orgs[plan_spec["coordinator"]].id})
         for axis in data["axes"]:
             plan_service.add_axis(session, coordinator, plan, axis)

@@ -39,7 +39,10 @@ function liveTitle(doc, t) {
   const target = document.getElementById('card-title');
   const title = doc.getText('title');
   const show = () => {
-    if (target) target.textContent = title.toString() || t('editor.untitled');
+    if (!target) return;
+    target.textContent = title.toString() || t('editor.untitled');
+    // What people wrote is not the interface's to translate (nor a browser's).
+    if (title.length) target.setAttribute('translate', 'no'); else target.removeAttribute('translate');
   };
   title.observe(show);
   return () => title.unobserve(show);

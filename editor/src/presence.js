@@ -40,7 +40,7 @@ export function presence({ awareness, doc, form, t, lang, list, selfId = null })
       const where = field && form.shells.get(field) ? t('editor.presence_in', { field: t.pick(form.shells.get(field).field.label) }) : '';
       return h('li', { class: self ? 'self' : null },
         h('span', { class: 'swatch', style: `background-color: ${colour}`, 'aria-hidden': 'true' }),
-        h('bdi', { class: 'who-name' }, user.name || '?'),
+        h('bdi', { class: 'who-name', translate: 'no' }, user.name || '?'),
         self ? h('span', { class: 'muted' }, ` (${t('editor.you')})`) : null,
         organisationOf(user, lang) ? h('span', { class: 'muted who-org' }, ' · ', h('bdi', {}, organisationOf(user, lang))) : null,
         where ? h('span', { class: 'who-field' }, ' — ', where) : null);
@@ -49,7 +49,7 @@ export function presence({ awareness, doc, form, t, lang, list, selfId = null })
       const here = everyone.filter((p) => !p.self && p.field === fieldId);
       shell.presence.replaceChildren(...here.map(({ user }) => {
         const colour = COLOUR.test(user.color || '') ? user.color : '#5b6775';
-        return h('li', { style: `border-color: ${colour}` }, h('bdi', {}, user.name || '?'));
+        return h('li', { style: `border-color: ${colour}` }, h('bdi', { translate: 'no' }, user.name || '?'));
       }));
       shell.element.classList.toggle('has-others', here.length > 0);
     }

@@ -21,7 +21,7 @@ from ..models import Card, Plan
 from ..services import cards as card_service
 from ..services import exports as export_service
 from ..services import offload
-from ..services.errors import Invalid
+from ..services.errors import Invalid, with_reason
 from . import api
 from .helpers import ApiError, documents, lookup, require, user
 
@@ -62,16 +62,18 @@ def _write(writer: Callable[..., Any], *args: Any) -> Any:
         raise Invalid(exc.message, field="lang") from None
     except exports.ExportError as exc:
         code = next(code for kind, code in EXPORT_ERRORS if isinstance(exc, kind))
-        raise ApiError(422, code, str(exc)) from None
+        raise with_reason(ApiError(422, code, str(exc)), "export.error.not_exportable") from None
     except offload.ChildError as exc:
         # The same mapping for an error raised in a child process, known there by its class name.
         kind = getattr(exports, exc.kind, None)
         if not (isinstance(kind, type) and issubclass(kind, exports.ExportError)):
             raise
         code = next(code for known, code in EXPORT_ERRORS if issubclass(kind, known))
-        raise ApiError(422, code, exc.message) from None
+        raise with_reason(ApiError(422, code, exc.message), "export.error.not_exportable") from None
     except offload.OffloadError as exc:
-        raise ApiError(503 if exc.code in ("failed", "busy") else 422, f"export_{exc.code}", exc.message) from None
+        transient = exc.code in ("failed", "busy")
+        raise with_reason(ApiError(503 if transient else 422, f"export_{exc.code}", exc.message),
+                          f"export.error.{exc.code if transient else 'too_big'}") from None
 
 
 def _review_copy(fmt: str) -> bool:

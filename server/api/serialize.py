@@ -22,7 +22,7 @@ def user(u: User) -> dict[str, Any]:
 
 
 def plan(p: Plan) -> dict[str, Any]:
-    return {"id": p.id, "title_ar": p.title_ar, "title_fr": p.title_fr,
+    return {"id": p.id, "title_ar": p.title_ar, "title_fr": p.title_fr, "title_en": p.title_en or None,
             "period_start": p.period_start, "period_end": p.period_end,
             "coordinator_org": organisation(p.coordinator_org),
             "template": {"id": p.template_id, "version": p.template_version},
@@ -33,7 +33,8 @@ def plan(p: Plan) -> dict[str, Any]:
 
 
 def axis(a: Axis) -> dict[str, Any]:
-    return {"id": a.id, "plan_id": a.plan_id, "number": a.number, "title_ar": a.title_ar, "title_fr": a.title_fr}
+    return {"id": a.id, "plan_id": a.plan_id, "number": a.number, "title_ar": a.title_ar, "title_fr": a.title_fr,
+            "title_en": a.title_en or None}
 
 
 def card(c: Card) -> dict[str, Any]:

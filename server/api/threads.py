@@ -41,7 +41,7 @@ def _limit() -> None:
     count, first, _ = counters.get(key, now)
     if count >= limit:
         wait = max(1, math.ceil(first + 60 - now))
-        error = ApiError(429, "too_many_requests", translate("review.too_fast", user().language, seconds=wait))
+        error = ApiError(429, "too_many_requests", translate("review.too_fast", user().language, n=wait))
         error.headers = {"Retry-After": str(wait)}
         raise error
     counters.add(key, now, 60, fixed=True)

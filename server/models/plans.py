@@ -11,6 +11,15 @@ from .accounts import Organisation
 from .base import Base, utcnow
 
 
+def titled(named: Plan | Axis, lang: str) -> str:
+    """A plan's or an axis's name in `lang`: Arabic, French, or English where one was given,
+    else French (the plans are written in Arabic and French; English is a courtesy)."""
+    if lang == "ar":
+        return named.title_ar
+    if lang == "en" and named.title_en:
+        return named.title_en
+    return named.title_fr
+
 
 class Plan(Base):
     __tablename__ = "plans"
@@ -18,6 +27,7 @@ class Plan(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     title_ar: Mapped[str] = mapped_column(String(300))
     title_fr: Mapped[str] = mapped_column(String(300))
+    title_en: Mapped[str] = mapped_column(String(300), default="")  # "": none given, French stands in
     period_start: Mapped[str] = mapped_column(String(7))  # YYYY-MM
     period_end: Mapped[str] = mapped_column(String(7))
     coordinator_org_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
@@ -44,7 +54,10 @@ class Plan(Base):
     cards: Mapped[list[Card]] = relationship(back_populates="plan", order_by="Card.id")
 
     def title(self, lang: str) -> str:
-        return self.title_ar if lang == "ar" else self.title_fr
+        return titled(self, lang)
+
+    def titles(self) -> dict[str, str]:
+        return {lang: titled(self, lang) for lang in ("ar", "fr", "en")}
 
 
 class Axis(Base):
@@ -56,14 +69,15 @@ class Axis(Base):
     number: Mapped[int]
     title_ar: Mapped[str] = mapped_column(String(300))
     title_fr: Mapped[str] = mapped_column(String(300))
+    title_en: Mapped[str] = mapped_column(String(300), default="")  # "": none given, French stands in
 
     plan: Mapped[Plan] = relationship(back_populates="axes")
 
     def title(self, lang: str) -> str:
-        return self.title_ar if lang == "ar" else self.title_fr
+        return titled(self, lang)
 
     def titles(self) -> dict[str, str]:
-        return {"ar": self.title_ar, "fr": self.title_fr, "en": self.title_fr}
+        return {lang: titled(self, lang) for lang in ("ar", "fr", "en")}
 
 
 class Card(Base):

@@ -43,7 +43,7 @@ def api_plan(plan_id: int):
     def build() -> str:
         view = public_view.plan_view(session, plan, g.lang)
         data = {
-            "id": plan.id, "title": {"ar": plan.title_ar, "fr": plan.title_fr},
+            "id": plan.id, "title": plan.titles(),
             "period": {"start": plan.period_start, "end": plan.period_end}, "stage": plan.stage,
             "timeline": view["timeline"], "final": plan.final,
             "council": ({"decision_date": plan.council_decision_date, "reference": plan.council_reference}

@@ -80,7 +80,7 @@ def create_organisation(session: Session, actor: User, data: dict[str, Any]) -> 
     if not policy.can_manage_organisations(session, actor):
         raise keyed(Forbidden, "organisations.error.forbidden")
     if data.get("kind") not in ORGANISATION_KINDS:
-        raise keyed(Invalid, "organisations.error.kind", field="kind", kinds=", ".join(ORGANISATION_KINDS))
+        raise keyed(Invalid, "organisations.error.kind", field="kind")
     for key in ("name_ar", "name_fr"):
         if not isinstance(data.get(key), str) or not data[key].strip() or len(data[key]) > 300:
             raise keyed(Invalid, f"organisations.error.{key}", field=key)

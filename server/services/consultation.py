@@ -160,7 +160,7 @@ def _text(data: dict[str, Any], key: str, limit: int, lang: str, *, required: bo
     if required and not value:
         raise Invalid(translate(f"public.error.{key}_missing", lang), field=key)
     if len(value) > limit:
-        raise Invalid(translate("public.error.too_long", lang, limit=limit), field=key)
+        raise Invalid(translate("public.error.too_long", lang, n=limit), field=key)
     if text_problem(value, multiline) is not None or BIDI_CONTROLS.search(value):
         raise Invalid(translate("public.error.characters", lang), field=key)
     return value

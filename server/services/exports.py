@@ -56,7 +56,7 @@ def plan_frame(plan: Plan, cards: list[dict[str, Any]], signoffs: list[dict[str,
     """The plan bundle around its card entries and sign-off annex (live or published ones)."""
     org = plan.coordinator_org
     return {
-        "title": {"ar": plan.title_ar, "fr": plan.title_fr, "en": plan.title_fr},
+        "title": plan.titles(),
         "period": {"start": plan.period_start, "end": plan.period_end},
         "ministry": org.names() if org else {"ar": "", "fr": "", "en": ""},
         "final": plan.final,

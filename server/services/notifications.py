@@ -186,7 +186,7 @@ def send_due(session: Session, config: dict[str, Any], now: datetime | None = No
                 lines.append("  " + text.replace("\n", "\n  "))
             lines.append("  " + base + link(note))
         lines += ["", translate("mail.review_footer", lang)]
-        subject = translate("mail.review_subject", lang, number=card.number, count=len(notes))
+        subject = translate("mail.review_subject", lang, number=card.number, n=len(notes))
         if mail.send(config, user.email, subject, "\n".join(lines)):
             for note in notes:
                 note.mailed_at = now

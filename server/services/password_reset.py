@@ -101,7 +101,7 @@ def mail_link(session: Session, config: dict[str, Any], email: Any, link_for: Ca
     link = link_for(make_token(user, config["SECRET_KEY"]))
     minutes = config["PASSWORD_RESET_SECONDS"] // 60
     if mail.send(config, user.email, translate("reset.mail_subject", user.language),
-                 translate("reset.mail_body", user.language, link=link, minutes=minutes)):
+                 translate("reset.mail_body", user.language, link=link, n=minutes)):
         audit.record(session, None, "password_reset.mailed", user_id=user.id)
 
 

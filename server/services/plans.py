@@ -31,6 +31,13 @@ def _text(data: dict[str, Any], key: str, limit: int = 300) -> str:
     return value.strip()
 
 
+def _optional_text(data: dict[str, Any], key: str) -> str:
+    """An optional name (the English one): "" when absent or blank, else checked as `_text`."""
+    if data.get(key) is None or (isinstance(data[key], str) and not data[key].strip()):
+        return ""
+    return _text(data, key)
+
+
 def _period(data: dict[str, Any]) -> tuple[str, str]:
     start, end = data.get("period_start"), data.get("period_end")
     for key, value in (("period_start", start), ("period_end", end)):
@@ -50,6 +57,7 @@ def create_plan(session: Session, actor: User, data: dict[str, Any]) -> Plan:
     except schemas.SchemaError as exc:
         raise Invalid(str(exc), field="template_id") from None
     plan = Plan(title_ar=_text(data, "title_ar"), title_fr=_text(data, "title_fr"),
+                title_en=_optional_text(data, "title_en"),
                 period_start=start, period_end=end, template_id=template_id, template_version=version,
                 criteria={"id": schemas.DEFAULT_CRITERIA[0], "version": schemas.DEFAULT_CRITERIA[1], "disabled": []},
                 approval_policy=approval_policy.check(approval_policy.DEFAULT_POLICY))
@@ -66,9 +74,9 @@ def create_plan(session: Session, actor: User, data: dict[str, Any]) -> Plan:
 
 def update_plan(session: Session, actor: User, plan: Plan, data: dict[str, Any]) -> Plan:
     changed = {}
-    for key in ("title_ar", "title_fr"):
+    for key in ("title_ar", "title_fr", "title_en"):
         if key in data:
-            setattr(plan, key, _text(data, key))
+            setattr(plan, key, _optional_text(data, key) if key == "title_en" else _text(data, key))
             changed[key] = getattr(plan, key)
     if "period_start" in data or "period_end" in data:
         merged = {"period_start": plan.period_start, "period_end": plan.period_end, **data}
@@ -106,7 +114,8 @@ def add_axis(session: Session, actor: User, plan: Plan, data: dict[str, Any]) ->
         raise Invalid("number must be a positive integer", field="number")
     if any(a.number == number for a in plan.axes):
         raise Invalid(f"axis {number} already exists in this plan", field="number")
-    axis = Axis(plan=plan, number=number, title_ar=_text(data, "title_ar"), title_fr=_text(data, "title_fr"))
+    axis = Axis(plan=plan, number=number, title_ar=_text(data, "title_ar"), title_fr=_text(data, "title_fr"),
+                title_en=_optional_text(data, "title_en"))
     session.add(axis)
     session.flush()
     audit.record(session, actor, "axis.created", plan=plan, axis_id=axis.id, number=number)

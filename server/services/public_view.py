@@ -79,7 +79,7 @@ def state_key(session: Session, plan: Plan) -> tuple[str, datetime | None]:
     else:  # the row has the dates state() reads
         window = (consult.id, _stamp(consult.closes_at), _stamp(consult.closed_at),
                   consultation_service.state(consult))
-    parts = [plan.id, plan.title_ar, plan.title_fr, plan.period_start, plan.period_end, plan.stage,
+    parts = [plan.id, plan.title_ar, plan.title_fr, plan.title_en, plan.period_start, plan.period_end, plan.stage,
              len(plan.stage_history or []), plan.final, plan.council_reference, plan.council_decision_date,
              *map(str, pubs), *map(str, contribs), *window]
     key = hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
@@ -230,7 +230,7 @@ def report(session: Session, plan: Plan) -> dict[str, Any]:
     consult = consultation_service.current(session, plan)
     view = consultation_view(consult)
     return {
-        "plan": {"title": {"ar": plan.title_ar, "fr": plan.title_fr, "en": plan.title_fr},
+        "plan": {"title": plan.titles(),
                  "period": {"start": plan.period_start, "end": plan.period_end}},
         "consultation": ({"opens_at": view["opens_at"], "closes_at": view["closes_on"], "state": view["state"]}
                          if consult else None),

@@ -331,7 +331,7 @@ def open_counts(session: Session, card_ids: list[int]) -> dict[int, int]:
 def _check_body(body: Any, session: Session, card: Card, actor: User) -> tuple[str, list[User]]:
     problem = bodies.body_problem(body)
     if problem is not None:
-        raise _error(Invalid, problem, actor.language, field="body", limit=bodies.MAX_BODY)
+        raise _error(Invalid, problem, actor.language, field="body", n=bodies.MAX_BODY)
     member_ids = {u.id: u for u in members(session, card)}
     mentioned = []
     for user_id in bodies.mentioned_ids(body):
@@ -390,7 +390,7 @@ def _anchor(resolver: Resolver, data: dict[str, Any], spec: dict[str, Any], row:
     try:
         made = anchors.make(resolver.doc, found, start, end, resolver.items)
     except anchors.AnchorError as exc:
-        raise _error(Invalid, f"review.{exc.code}", lang, field="start", length=len(found.text)) from None
+        raise _error(Invalid, f"review.{exc.code}", lang, field="start", n=len(found.text)) from None
     return made.as_json(), made.quote
 
 
@@ -401,7 +401,7 @@ def create(session: Session, documents: Documents, actor: User, card: Card, data
     body, mentioned = _check_body(data.get("body"), session, card, actor)
     count = session.scalar(select(func.count()).select_from(Thread).where(Thread.card_id == card.id))
     if count >= MAX_THREADS_PER_CARD:
-        raise _error(Invalid, "review.too_many_threads", lang, limit=MAX_THREADS_PER_CARD)
+        raise _error(Invalid, "review.too_many_threads", lang, n=MAX_THREADS_PER_CARD)
     field_id = _text_id(data.get("field"), "field", lang)
     row = _text_id(data.get("row"), "row", lang)
     column = _text_id(data.get("column"), "column", lang)
@@ -433,7 +433,7 @@ def reply(session: Session, actor: User, thread: Thread, data: dict[str, Any]) -
     _check(session, actor, "card.comment", card)
     body, mentioned = _check_body(data.get("body"), session, card, actor)
     if len(thread.comments) >= 500:
-        raise _error(Invalid, "review.too_many_comments", actor.language, limit=500)
+        raise _error(Invalid, "review.too_many_comments", actor.language, n=500)
     comment = Comment(thread=thread, author=actor, body=body)
     session.add(comment)
     session.flush()

@@ -22,6 +22,7 @@ from ..models import ORGANISATION_KINDS, AuditEvent, Card, Plan, User
 from ..services import approval_policy, audit, live, publication, signoffs as signoff_service, versions, workflow
 from ..services import cards as card_service
 from ..services.errors import Invalid, NotFound, ServiceError
+from ..services.errors import message_for as readable_message
 from ..services.plans import criteria_of, template_of
 from . import views
 from .pages import MAX_ID, _get, _require, login_required, render_card
@@ -34,7 +35,7 @@ if TYPE_CHECKING:
 HASH_SHOWN = 12  # characters of a content hash shown on pages, as in the exports' annex
 RECENT_VERSIONS = 5  # listed in the card page's approval section; the versions page has them all
 
-# The services' English messages that have a translation; others are shown as they are.
+# The services' English messages that have a translation; others read by their status (readable).
 MESSAGES = {
     "The card changed since you read it; read it again before signing.": "approval.error.changed",
     "You have already signed this content; withdraw your sign-off to change it.": "approval.error.already_signed",
@@ -82,7 +83,7 @@ def message_for(exc: ServiceError, rows: list[int] | None = None) -> str:
         return translate("policy_page.error.parties", max=approval_policy.MAX_PARTIES)
     if exc.field in FIELD_MESSAGES:
         return translate(FIELD_MESSAGES[exc.field])
-    return exc.message
+    return readable_message(exc)
 
 
 @views.app_template_filter("utc")
@@ -375,7 +376,8 @@ def approval_policy_page(plan_id: int):
         workflow.announce(card, "version")
     flash(translate("policy_page.saved"), "ok")
     if approved:
-        flash(translate("policy_page.approved_now", cards=", ".join(str(c.number) for c in approved)), "ok")
+        numbers = ", ".join(str(c.number) for c in approved)
+        flash(translate("policy_page.approved_now", n=len(approved), cards=numbers), "ok")
     return redirect(url_for("views.approval_policy_page", plan_id=plan.id))
 
 

@@ -18,7 +18,7 @@ from ..i18n import translate
 from ..models import OUTCOMES, REJECT_REASONS, Card, Plan
 from ..services import consultation as consultation_service
 from ..services import plan_lifecycle, publication, workflow
-from ..services.errors import Forbidden, ServiceError
+from ..services.errors import Forbidden, ServiceError, message_for
 from . import views
 from .pages import _get, _require, login_required
 
@@ -41,7 +41,7 @@ def page_message(exc: ServiceError) -> str:
     if isinstance(exc, Forbidden):
         return translate("policy.role_forbids")
     key = FIELD_MESSAGES.get(exc.field or "")
-    return translate(key) if key else exc.message
+    return translate(key) if key else message_for(exc)
 
 
 def _page(plan: Plan) -> dict[str, Any]:

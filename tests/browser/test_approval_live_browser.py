@@ -48,7 +48,7 @@ def test_submit_says_which_criterion_fails_then_sends_the_card_to_review(live_se
         button.click()
     assert answer.value.status == 422
     lead.page.wait_for_selector("#approval-error")
-    assert "لم تُستوفَ بعدُ 1 من المعايير" in lead.page.locator("#approval-error").inner_text()
+    assert "لم يُستوفَ بعدُ معيار واحد" in lead.page.locator("#approval-error").inner_text()  # one, not "1 of the criteria"
     failing = lead.page.locator("#submit-blocked li")
     assert failing.count() == 1
     assert failing.first.get_attribute("data-criterion") == "baseline_data"

@@ -282,7 +282,7 @@ def test_the_policy_page_saves_and_refuses_bad_input(app, as_, world):
         "count-1": "1", "remove-1": "1", "role-2": "", "count-2": "1", "action": "save"})
     assert saved.status_code == 302
     after = as_("coordinator").text(f"/plans/{plan}/approval-policy")
-    assert "Règle de validation enregistrée." in after and "Approuvé(s) aussitôt" in after
+    assert "Règle de validation enregistrée." in after and "Approuvé aussitôt selon la nouvelle règle : engagement " in after
     assert as_("viewer").api("GET", f"/plans/{plan}/approval-policy").get_json()["parties"] == [
         {"role": "lead", "kind": None, "count": 1}]
     assert status(as_, card) == "approved"
@@ -323,7 +323,7 @@ def test_the_dashboard_counts_sign_offs_and_shows_the_progress(app, as_, world, 
     page = as_("coordinator").text(f"/plans/{plan}")
     row = page.split(f'href="/cards/{card}"')[1].split("</tr>")[0]
     assert '<bdi dir="ltr" class="signoff-ratio" aria-hidden="true">2 / 4</bdi>' in row
-    assert "2 signatures sur 4 requises" in row
+    assert "Signatures requises : 2 sur 4" in row
     assert '<progress id="plan-progress-bar" max="2" value="0">' in page
     assert f'href="/plans/{plan}/approval-policy"' in page and f'href="/plans/{plan}/audit"' in page
     # A change after the sign-offs: the row warns they are on an earlier version.
@@ -332,7 +332,7 @@ def test_the_dashboard_counts_sign_offs_and_shows_the_progress(app, as_, world, 
     thread = as_("reviewer").api("POST", f"/cards/{card}/threads", {"body": "bloquant"}).get_json()
     as_("steering_gov").api("POST", f"/threads/{thread['id']}/blocking", {"blocking": True})
     row = as_("coordinator").text(f"/plans/{plan}").split(f'href="/cards/{card}"')[1].split("</tr>")[0]
-    assert ">0 / 4<" in row and "2 signature(s) sur une version antérieure" in row and "Bloquée par 1 fil(s)" in row
+    assert ">0 / 4<" in row and "2 signatures sur une version antérieure" in row and "Bloquée par 1 fil" in row
     # The reviewer sees no audit link.
     assert f'href="/plans/{plan}/audit"' not in as_("reviewer").text(f"/plans/{plan}")
 
@@ -352,7 +352,7 @@ def test_notes_and_names_come_out_escaped(app, as_, world):
     assert sign(as_, "steering_cso", card, "reject", note=XSS).status_code == 302
     page = as_("lead").text(f"/cards/{card}")
     assert XSS not in page and "&lt;script&gt;alert(" in page
-    assert f"<blockquote class=\"signoff-note\"><bdi>{escape(XSS)}</bdi></blockquote>" in page
+    assert f"<blockquote class=\"signoff-note\"><bdi translate=\"no\">{escape(XSS)}</bdi></blockquote>" in page
 
 
 def test_pages_in_english_and_for_strangers(app, as_, world, factory):

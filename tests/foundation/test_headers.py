@@ -85,7 +85,7 @@ def test_names_are_isolated_and_direction_overrides_refused(client, auth, factor
     auth.login(email_of(app, admin))
     page = client.get(f"/cards/{card}/roles").get_data(as_text=True)
     name = email_of(app, admin).split("@")[0]
-    assert f"<bdi>{name}</bdi>" in page  # the signed-in person in the page header
+    assert f"<bdi translate=\"no\">{name}</bdi>" in page  # the signed-in person in the page header
 
 
 def test_the_command_line_refuses_such_names_too(runner, app):

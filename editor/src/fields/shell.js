@@ -27,7 +27,7 @@ export function fieldShell(field, t) {
 export function lengthCounter(max, t) {
   const element = h('span', { class: 'counter', id: uid('counter') });
   const update = (length) => {
-    element.textContent = t('editor.length', { n: length, max });
+    element.textContent = t('editor.length', { used: length, n: max });
     element.classList.toggle('over', length > max);
   };
   return { element, update };

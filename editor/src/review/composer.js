@@ -99,7 +99,7 @@ export function composer({ t, label, submitLabel, initial = '', members, onSubmi
       id: uid('mention'), role: 'option', class: 'mention-option', 'aria-selected': 'false',
       onmousedown: (event) => event.preventDefault(), // keep the caret in the textarea
       onclick: () => pick(member),
-    }, h('bdi', { class: 'mention-name' }, member.name),
+    }, h('bdi', { class: 'mention-name', translate: 'no' }, member.name),
     member.organisation ? h('span', { class: 'muted mention-org' }, ' · ', h('bdi', {}, member.organisation)) : null)));
     list.hidden = false;
     textarea.setAttribute('aria-expanded', 'true');

@@ -35,7 +35,7 @@ function person(p, cls, lang) {
   if (!p) return null;
   const org = organisationName(p.organisation, lang);
   return h('span', { class: cls },
-    h('bdi', { class: 'person-name' }, p.name || '?'),
+    h('bdi', { class: 'person-name', translate: 'no' }, p.name || '?'),
     org ? h('span', { class: 'muted person-org' }, ' · ', h('bdi', {}, org)) : null);
 }
 
@@ -198,7 +198,10 @@ export function reviewPanel({ t, lang, store, onJump, onCardComment }) {
       }
       const body = h('div', { class: 'comment-body', dir: 'auto' });
       if (comment.deleted) body.textContent = t('editor.review.deleted');
-      else body.innerHTML = comment.html ?? ''; // sanitised by the server; never `body`
+      else {
+        body.innerHTML = comment.html ?? ''; // sanitised by the server; never `body`
+        body.setAttribute('translate', 'no'); // what a person wrote
+      }
       item.append(body);
       if (own && this.confirming === comment.id) {
         const yes = h('button', { type: 'button', class: 'confirm-delete danger' }, t('editor.review.delete_yes'));
@@ -279,7 +282,7 @@ export function reviewPanel({ t, lang, store, onJump, onCardComment }) {
       this.article.setAttribute('aria-label', t('editor.review.thread_label', { name: first?.author?.name ?? thread.created_by?.name ?? '?', where: info.where }));
       this.jump.replaceChildren(h('span', { class: 'thread-where' }, info.where),
         // The quote is its own <bdi>, quotation marks included, so they sit on the right sides.
-        ...(thread.quote ? [' ', h('bdi', { class: 'thread-quote quoted' }, thread.quote)] : []));
+        ...(thread.quote ? [' ', h('bdi', { class: 'thread-quote quoted', translate: 'no' }, thread.quote)] : []));
       this.jump.disabled = thread.kind === 'card';
       this.jump.title = thread.kind === 'card' ? '' : t('editor.review.go_to');
       this.note.hidden = !detached;
