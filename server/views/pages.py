@@ -15,7 +15,7 @@ from ..collab.wiring import documents
 from ..content.canonical import content_hash
 from ..i18n import translate
 from ..models import CARD_ROLES, PLAN_ROLES, Card, Plan, RoleAssignment, User, utcnow
-from ..services import access
+from ..services import access, accounts
 from ..services import cards as card_service
 from ..services import dashboard, password_reset
 from ..services import plans as plan_service
@@ -173,11 +173,7 @@ def _roles_view(plan_id: int | None = None, card_id: int | None = None):
     changed: tuple[int | None, int] | None = None  # (card id, user id) whose rights changed
     try:
         if action == "grant":
-            email = request.form.get("email", "").strip().lower()
-            target = session.scalars(select(User).where(User.email == email)).first()
-            if target is None:
-                flash(translate("roles.no_such_user"), "error")
-                return _roles_page(plan, card, 422)
+            target = accounts.user_for_role(session, actor, plan, email=request.form.get("email", ""))
             assignment = role_service.grant(session, actor, plan, card, target, request.form.get("role"))
             changed = (assignment.card_id, target.id)
         elif action == "revoke":
