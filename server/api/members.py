@@ -4,19 +4,12 @@ from __future__ import annotations
 from flask import current_app, jsonify, url_for
 
 from .. import db, policy
-from ..models import Card, Plan, RoleAssignment
+from ..models import Card, Plan
 from ..services import accounts
 from ..services import roles as role_service
 from ..services.mail import send_invitation
 from . import api, serialize
-from .helpers import ApiError, body, is_id, lookup, require, user
-
-
-def _assignment(plan: Plan, card: Card | None, assignment_id: int) -> RoleAssignment:
-    found = db.session().get(RoleAssignment, assignment_id) if is_id(assignment_id) else None
-    if found is None or found.plan_id != plan.id or found.card_id != (card.id if card else None):
-        raise ApiError(404, "not_found", f"No role assignment {assignment_id} here.")
-    return found
+from .helpers import body, lookup, require, user
 
 
 def _invite(plan: Plan, card: Card | None):
@@ -59,7 +52,7 @@ def _grant(plan: Plan, card: Card | None):
 
 
 def _revoke(plan: Plan, card: Card | None, assignment_id: int):
-    assignment = _assignment(plan, card, assignment_id)
+    assignment = role_service.find_assignment(db.session(), plan, card, assignment_id)
     user_id, card_id = assignment.user_id, assignment.card_id
     role_service.revoke(db.session(), user(), plan, assignment)
     db.session().commit()

@@ -120,6 +120,10 @@ def test_a_grant_finds_its_account_the_same_way_through_the_api_and_the_page(cli
     for ident in (424242, "7", True, None):
         res = client.post(members, headers=coordinator, json={"user_id": ident, "role": "viewer"})
         assert res.status_code == 422 and res.json["field"] == "user_id", ident
+    # An assignment is found only where it is: the card's lead holds no role on the plan itself.
+    lead_role = next(m["id"] for m in client.get(members, headers=coordinator).json if m["role"] == "lead")
+    res = client.delete(f"/api/v1/plans/{w['plan']}/members/{lead_role}", headers=coordinator)
+    assert res.status_code == 404 and res.json["message"] == f"No role assignment {lead_role} here."
     # The page says it in the reader's language (Arabic here) and keeps the form.
     auth.login("lead@example.org")
     res = client.post(f"/cards/{w['card']}/roles", data={"action": "grant", "email": "nobody@example.org",
