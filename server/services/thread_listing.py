@@ -300,8 +300,7 @@ class Resolver:
 
 @dataclass
 class _Threads:
-    """A card's threads as read at one review version: what placing them needs, and the JSON
-    of each but for its place, in the order read."""
+    """A card's threads read at one review version: what placing them needs, each one's JSON."""
 
     version: str
     threads: list[_Anchored]
@@ -351,12 +350,6 @@ def _threads(session: Session, card: Card) -> _Threads:
     return read
 
 
-def _forget(card_id: int, kept: _Threads) -> None:
-    with _THREADS_LOCK:
-        if _THREADS.get(card_id) is kept:
-            del _THREADS[card_id]
-
-
 def _order_key(ranks: dict[str, int], thread: Any, place: anchors.Resolved | None) -> tuple[int, int, int]:
     field_rank = ranks.get(thread.field, 0) if thread.field is not None else 0
     return field_rank, place.start if place is not None and place.start is not None else -1, thread.id
@@ -388,7 +381,9 @@ def list_threads(session: Session, documents: Documents, card: Card, status: str
             # which gives the card a new review version; what was kept is not used again.
             for thread_id, anchor in moved:
                 session.get(Thread, thread_id).anchor = anchor
-            _forget(card.id, kept)
+            with _THREADS_LOCK:
+                if _THREADS.get(card.id) is kept:
+                    del _THREADS[card.id]
         else:
             kept.answer = (resolver.digest, answer)
     if status == "open":
