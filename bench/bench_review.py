@@ -47,7 +47,7 @@ def setup(workdir: Path, threads: int) -> dict[str, Any]:
     from server.auth.tokens import create_token
     from server.collab.wiring import documents
     from server.migrate import upgrade
-    from server.models import Card, User
+    from server.models import Card, Thread, User
     from server.services import threads as thread_service
 
     url = f"sqlite:///{workdir / 'bench.db'}"
@@ -60,7 +60,13 @@ def setup(workdir: Path, threads: int) -> dict[str, Any]:
         session.commit()
         coordinator = session.scalars(select(User).where(User.email == result["accounts"][0]["email"])).one()
         card = session.get(Card, 1)
-        empty = session.get(Card, 7)
+        # The card typed into without threads: a draft of the demo plan that has none (the
+        # demo's published and approved cards are read-only).
+        commented = select(Thread.card_id)
+        empty = session.scalars(select(Card).where(Card.plan_id == card.plan_id, Card.status == "draft",
+                                                   Card.id != card.id, Card.id.not_in(commented))
+                                .order_by(Card.id)).first()
+        assert empty is not None, "the demo plan has no draft card without threads"
         resolver = thread_service.Resolver(documents(app), card)
         names = ("problem", "causes", "solution", "results", "summary", "title")
         texts = {f: resolver.text(f, None, None) for f in names}
@@ -176,7 +182,8 @@ def bench_typing(data: dict[str, Any], workdir: Path, keystrokes: int) -> dict[s
             times = []
             for i in range(keystrokes):
                 started = time.perf_counter()
-                assert client.edit(insert_text("ab"[i % 2], name="title"))["ok"]
+                answer = client.edit(insert_text("ab"[i % 2], name="title"))
+                assert answer.get("ok"), (label, card, answer)
                 times.append((time.perf_counter() - started) * 1000)
             client.close()
             out[label] = {"p50_ms": percentile(times, 0.5), "p95_ms": percentile(times, 0.95)}

@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING
 import click
 from flask import current_app
 from flask.cli import FlaskGroup
-from sqlalchemy import select
 
 if TYPE_CHECKING:
     from flask import Flask
@@ -88,10 +87,10 @@ def create_user(email: str, name: str, password: str, language: str, admin: bool
 def create_token_cmd(email: str, name: str) -> None:
     from . import db
     from .auth.tokens import create_token
-    from .models import User
+    from .services.accounts import find_by_email
 
     session = db.session()
-    user = session.scalars(select(User).where(User.email == email.strip().lower())).first()
+    user = find_by_email(session, email)
     if user is None:
         raise click.ClickException(f"no account with {email}")
     _, secret = create_token(session, user, name)
@@ -104,11 +103,10 @@ def create_token_cmd(email: str, name: str) -> None:
 @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
 def reset_password(email: str, password: str) -> None:
     from . import db
-    from .models import User
     from .services import accounts, live
 
     session = db.session()
-    user = session.scalars(select(User).where(User.email == email.strip().lower())).first()
+    user = accounts.find_by_email(session, email)
     if user is None:
         raise click.ClickException(f"no account with {email}")
     try:

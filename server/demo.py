@@ -16,6 +16,7 @@ from . import demo_public
 
 from .auth.passwords import hash_password
 from .models import Card, CardVersion, Organisation, Plan, RoleAssignment, Thread, User
+from .services import accounts
 from .services import cards as card_service
 from .services import plans as plan_service
 from .services import signoffs as signoff_service
@@ -45,7 +46,7 @@ def _org(session: Session, spec: dict[str, Any]) -> Organisation:
 
 
 def _user(session: Session, spec: dict[str, Any], org: Organisation, password_hash: str, admin: bool) -> User:
-    user = session.scalars(select(User).where(User.email == spec["email"])).first()
+    user = accounts.find_by_email(session, spec["email"])
     if user is None:
         user = User(email=spec["email"], name=spec["name"], organisation=org, password_hash=password_hash,
                     language=spec.get("language", "ar"), is_admin=admin)

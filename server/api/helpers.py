@@ -15,9 +15,6 @@ from ..services.errors import ServiceError
 
 T = TypeVar("T")
 
-# Ids are 32-bit database integers: a larger number names nothing (and PostgreSQL would refuse
-# to compare it), so it is answered "not found" rather than sent to the database.
-MAX_ID = 2**31 - 1
 # Bounds on what a JSON body may hold: numbers fit a database integer, nesting stays far below
 # Python's recursion limit, and every text can be stored as UTF-8.
 MAX_INT = 2**31 - 1
@@ -48,7 +45,8 @@ def user() -> User:
 
 
 def is_id(value: Any) -> bool:
-    """Whether `value` could be a row id (an int, not a bool, between 1 and MAX_ID)."""
+    """Whether `value` could be a row id (services.access.is_id: ids are 32-bit database integers,
+    a larger number names nothing and is answered "not found" rather than sent to the database)."""
     return access.is_id(value)
 
 

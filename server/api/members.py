@@ -2,43 +2,14 @@
 from __future__ import annotations
 
 from flask import current_app, jsonify, url_for
-from sqlalchemy import select
 
 from .. import db, policy
-from ..models import Card, Plan, RoleAssignment, User
+from ..models import Card, Plan
+from ..services import accounts
 from ..services import roles as role_service
 from ..services.mail import send_invitation
 from . import api, serialize
-from .helpers import ApiError, body, is_id, lookup, require, user
-
-
-def _target_user(plan: Plan, data: dict) -> User:
-    """The account a grant names: by e-mail, or by id for those who manage the plan's roles.
-
-    Anyone else naming an id could learn the e-mail of every account from the answer.
-    """
-    session = db.session()
-    if "user_id" in data:
-        if not policy.may_name_users_by_id(session, user(), plan):
-            raise ApiError(403, "forbidden", "Name the person by email; only the plan's coordinators name "
-                           "accounts by id.", field="user_id")
-        if not is_id(data["user_id"]):
-            raise ApiError(422, "invalid", "user_id must be an account id.", field="user_id")
-        found = session.get(User, data["user_id"])
-    elif isinstance(data.get("email"), str):
-        found = session.scalars(select(User).where(User.email == data["email"].strip().lower())).first()
-    else:
-        raise ApiError(422, "invalid", "Name the user by user_id or email.", field="user_id")
-    if found is None:
-        raise ApiError(422, "invalid", "No such user; invite them by email instead.", field="user_id")
-    return found
-
-
-def _assignment(plan: Plan, card: Card | None, assignment_id: int) -> RoleAssignment:
-    found = db.session().get(RoleAssignment, assignment_id) if is_id(assignment_id) else None
-    if found is None or found.plan_id != plan.id or found.card_id != (card.id if card else None):
-        raise ApiError(404, "not_found", f"No role assignment {assignment_id} here.")
-    return found
+from .helpers import body, lookup, require, user
 
 
 def _invite(plan: Plan, card: Card | None):
@@ -71,7 +42,9 @@ def _list(plan: Plan, card: Card | None):
 
 def _grant(plan: Plan, card: Card | None):
     data = body()
-    target = _target_user(plan, data)
+    # The body names the account by "user_id" or "email" (the service says who may use which).
+    target = accounts.user_for_role(db.session(), user(), plan,
+                                    **{key: data[key] for key in ("email", "user_id") if key in data})
     assignment = role_service.grant(db.session(), user(), plan, card, target, data.get("role"))
     db.session().commit()
     role_service.announce(plan.id, assignment.card_id, target.id)
@@ -79,7 +52,7 @@ def _grant(plan: Plan, card: Card | None):
 
 
 def _revoke(plan: Plan, card: Card | None, assignment_id: int):
-    assignment = _assignment(plan, card, assignment_id)
+    assignment = role_service.find_assignment(db.session(), plan, card, assignment_id)
     user_id, card_id = assignment.user_id, assignment.card_id
     role_service.revoke(db.session(), user(), plan, assignment)
     db.session().commit()

@@ -62,8 +62,8 @@ class Documents:
             doc.apply_update(update)
         return doc
 
-    def read(self, card_id: int) -> Doc:
-        """A private copy of the card's current document (the live one when it is loaded).
+    def state(self, card_id: int) -> bytes:
+        """The card's current document as one update (the live one's when it is loaded).
 
         Raises:
             DocumentNotFound: nothing is stored for the card.
@@ -75,8 +75,16 @@ class Documents:
             state = self.store.load_state(card_id)
         if state is None:
             raise DocumentNotFound(card_id)
+        return state
+
+    def read(self, card_id: int) -> Doc:
+        """A private copy of the card's current document (the live one when it is loaded).
+
+        Raises:
+            DocumentNotFound: nothing is stored for the card.
+        """
         doc = Doc()
-        doc.apply_update(state)
+        doc.apply_update(self.state(card_id))
         return doc
 
     def edit(self, card_id: int, change: Callable[[Doc], None]) -> None:

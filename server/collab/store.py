@@ -57,10 +57,10 @@ class Store:
     def load(self, card_id: int) -> tuple[bytes | None, list[bytes]]:
         """The compacted state (or None) and every log row still stored, oldest first."""
         with self.sessions() as session:
-            snap = session.get(CompactedState, card_id)
+            compacted = session.get(CompactedState, card_id)
             tail = session.scalars(select(CardUpdate.data).where(CardUpdate.card_id == card_id)
                                    .order_by(CardUpdate.id)).all()
-            return (snap.data if snap else None), list(tail)
+            return (compacted.data if compacted else None), list(tail)
 
     def load_state(self, card_id: int) -> bytes | None:
         """Everything stored for the card merged into one update, or None if nothing is."""
@@ -85,22 +85,22 @@ class Store:
         with self.sessions() as session, session.begin():
             if not self._lock(session, card_id):
                 return False
-            snap = session.get(CompactedState, card_id)
+            compacted = session.get(CompactedState, card_id)
             rows = session.execute(select(CardUpdate.id, CardUpdate.data)
                                    .where(CardUpdate.card_id == card_id).order_by(CardUpdate.id)).all()
-            if not rows or (snap is None and len(rows) == 1):
+            if not rows or (compacted is None and len(rows) == 1):
                 return False
             doc = Doc()
-            if snap is not None:
-                doc.apply_update(snap.data)
+            if compacted is not None:
+                doc.apply_update(compacted.data)
             doc.apply_update(merge_updates(*(row.data for row in rows)))
             # Encoding from a Doc (not merge_updates) garbage-collects deleted content.
             state = doc.get_update()
             upto = max(row.id for row in rows)
-            if snap is None:
+            if compacted is None:
                 session.add(CompactedState(card_id=card_id, data=state, upto=upto))
             else:
-                snap.data, snap.upto = state, max(upto, snap.upto)
+                compacted.data, compacted.upto = state, max(upto, compacted.upto)
             ids = [row.id for row in rows]
             for i in range(0, len(ids), DELETE_CHUNK):
                 session.execute(delete(CardUpdate).where(CardUpdate.card_id == card_id,
@@ -127,5 +127,5 @@ class Store:
         with self.sessions() as session:
             tail = session.scalar(select(func.coalesce(func.sum(func.length(CardUpdate.data)), 0))
                                   .where(CardUpdate.card_id == card_id)) or 0
-            snap = session.get(CompactedState, card_id)
-            return (len(snap.data) if snap else 0), int(tail)
+            compacted = session.get(CompactedState, card_id)
+            return (len(compacted.data) if compacted else 0), int(tail)

@@ -24,11 +24,12 @@ from typing import Any
 
 from pycrdt import Array, Doc, Map, Text, XmlElement, XmlFragment, XmlText
 
+from schemas.vocabulary import BLOCK_NODES, MARKS, MAX_DEPTH
+
 from .layout import META, SCALAR_TYPES, VALUES
 
-NODES = frozenset({"paragraph", "bulletList", "orderedList", "listItem", "hardBreak"})
-MARKS = frozenset({"bold", "italic", "underline", "link"})
-MAX_DEPTH = 20  # rich-text nesting (a list item in a list is two levels)
+# The vocabulary's nodes as the document holds them: every node but text is an element.
+NODES = BLOCK_NODES | {"hardBreak"}
 # Shared types a card may contain below its roots: row and option maps, text cells, nodes.
 NESTED_TYPES = frozenset({"map", "text", "xml_element", "xml_text"})
 # Content kinds a card never holds (legacy JSON, binary blobs, embeds, subdocuments).

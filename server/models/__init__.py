@@ -1,8 +1,10 @@
 """The database models. They import neither views nor the collaboration engine."""
 from __future__ import annotations
 
+from schemas.vocabulary import LANGUAGES
+
 from .approval import DECISIONS, VERSION_KINDS, CardVersion, Signoff
-from .accounts import LANGUAGES, ORGANISATION_KINDS, ApiToken, Organisation, User
+from .accounts import ORGANISATION_KINDS, ApiToken, Organisation, User
 from .base import Base, utcnow
 from .plans import Axis, Card, Plan
 from .publication import (CONTRIBUTION_STATES, OUTCOMES, PLAN_STAGES, REJECT_REASONS, Consultation,

@@ -10,7 +10,6 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from .base import Base, utcnow
 
 ORGANISATION_KINDS = ("government", "civil_society", "private_sector", "international")
-LANGUAGES = ("ar", "fr", "en")
 
 
 class Organisation(Base):

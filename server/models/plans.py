@@ -1,6 +1,7 @@
 """Action plans, their axes and their commitment cards."""
 from __future__ import annotations
 
+import secrets
 from datetime import datetime
 from typing import Any
 
@@ -95,6 +96,10 @@ class Card(Base):
     co_lead_org_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    # A new random value whenever the card's threads or comments change (models/review.py sets
+    # it in the flush that writes them): what a process kept of the card's threads is good for
+    # exactly one value (services/threads.py).
+    review_version: Mapped[str] = mapped_column(String(32), default=lambda: secrets.token_hex(16), server_default="")
 
     plan: Mapped[Plan] = relationship(back_populates="cards")
     axis: Mapped[Axis | None] = relationship()

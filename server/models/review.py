@@ -8,11 +8,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+import secrets
+from itertools import chain
+
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, event, select, update
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from .accounts import User
 from .base import Base, utcnow
+from .plans import Card
 
 THREAD_STATUSES = ("open", "resolved")
 NOTIFICATION_KINDS = ("mention", "reply", "new_thread", "resolved", "submitted", "approved", "changes_requested")
@@ -87,3 +91,28 @@ class Notification(Base):
 
     actor: Mapped[User] = relationship(foreign_keys=[actor_id])
     thread: Mapped[Thread | None] = relationship()
+
+
+@event.listens_for(Session, "after_flush")
+def _new_review_version(session: Session, _context: object) -> None:
+    """Give every card whose threads or comments this flush wrote a new `review_version`, in
+    the same transaction: whatever writes them (the services, the workflow, the demo, a script
+    through the ORM), a listing kept for the old value is not used again."""
+    cards: set[int] = set()
+    thread_ids: set[int] = set()
+    for obj in chain(session.new, session.dirty, session.deleted):
+        if isinstance(obj, Thread):
+            cards.add(obj.card_id)
+        elif isinstance(obj, Comment):
+            thread_ids.add(obj.thread_id)
+    if not cards and not thread_ids:
+        return
+    connection = session.connection()
+    if thread_ids - {None}:
+        cards.update(connection.scalars(select(Thread.card_id).where(Thread.id.in_(sorted(thread_ids - {None})))))
+    cards.discard(None)
+    if cards:
+        table = Card.__table__
+        # updated_at set to itself: a comment is no change to the card (no onupdate).
+        connection.execute(update(table).where(table.c.id.in_(sorted(cards)))
+                           .values(review_version=secrets.token_hex(16), updated_at=table.c.updated_at))

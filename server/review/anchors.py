@@ -255,7 +255,7 @@ class Resolved:
 DETACHED = Resolved(None, None, None, "detached")
 
 
-def resolve(doc: Doc, found: FieldText | None, stored: dict[str, Any], items: Items | None) -> Resolved:
+def resolve(found: FieldText | None, stored: dict[str, Any], items: Items | None) -> Resolved:
     """Find an anchor's range in the live document (see the module's docstring)."""
     if found is None:
         return DETACHED

@@ -74,7 +74,11 @@ def _approximate(text: str, quote: str, prefix: str, suffix: str, offset: int) -
             candidates.add((start, min(len(text), start + length)))
     scored = []
     for start, end in candidates:
-        similarity = _similarity(text[start:end], quote)
+        compared = SequenceMatcher(None, text[start:end], quote, autojunk=False)
+        # The quick ratios are upper bounds of the ratio: a passage they rule out is not alike.
+        if compared.real_quick_ratio() < MIN_SIMILARITY or compared.quick_ratio() < MIN_SIMILARITY:
+            continue
+        similarity = compared.ratio()
         if similarity >= MIN_SIMILARITY:
             scored.append((similarity + 0.25 * _context_score(text, start, end, prefix, suffix)
                            + 0.1 * _nearness(start, offset, len(quote)), start, end))

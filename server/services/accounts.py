@@ -1,5 +1,5 @@
-"""Accounts: ending every session of a user, setting a password, checking a person's name;
-organisations and API tokens.
+"""Accounts: finding one by e-mail (and the one a role grant names), ending every session of a
+user, setting a password, checking a person's name; organisations and API tokens.
 
 Callers commit, then call `server.services.live.credentials_revoked(user.id)` so the co-editing
 engine closes the sockets those sessions opened.
@@ -11,23 +11,61 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
+from .. import policy
 from ..auth.passwords import MIN_LENGTH, hash_password
 from ..i18n import translate
-from ..models import ORGANISATION_KINDS, ApiToken, Organisation, utcnow
+from ..models import LANGUAGES, ORGANISATION_KINDS, ApiToken, Organisation, Plan, User, utcnow
 from ..models.accounts import new_session_version
 from . import audit
+from .access import is_id
 from .errors import Conflict, Forbidden, Invalid, NotFound, keyed
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
-
-    from ..models import User
 
 # The embedding, override and isolate controls change the order in which the text after them
 # is shown: in a name they could make the rest of a line, or a whole table row, read backwards.
 # The plain direction marks (LRM U+200E, RLM U+200F, ALM U+061C) reorder nothing beyond
 # themselves and have real uses in mixed Arabic and Latin names, so they stay allowed.
 BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+_NOT_GIVEN: Any = object()
+
+
+def find_by_email(session: Session, email: Any) -> User | None:
+    """The account with address `email` (spaces around it and case ignored), or None; also None
+    when `email` is not a text."""
+    if not isinstance(email, str):
+        return None
+    return session.scalars(select(User).where(User.email == email.strip().lower())).first()
+
+
+def user_for_role(session: Session, actor: User, plan: Plan, email: Any = _NOT_GIVEN,
+                  user_id: Any = _NOT_GIVEN) -> User:
+    """The account a role grant names: by `user_id` when one is given, else by `email`.
+
+    Only those who manage the plan's roles may name an account by id: ids are guessable, and
+    anyone else could learn the e-mail of every account from the answer to a grant.
+
+    Raises:
+        Forbidden: an id named by someone who may not name accounts by id ("roles.name_by_email").
+        Invalid: nothing usable named ("roles.name_the_user"), an id that cannot be one, or no
+            such account ("roles.no_such_user", "roles.no_such_user_id": invite them instead).
+    """
+    if user_id is not _NOT_GIVEN:
+        if not policy.may_name_users_by_id(session, actor, plan):
+            raise keyed(Forbidden, "roles.name_by_email", field="user_id")
+        if not is_id(user_id):
+            raise keyed(Invalid, "roles.bad_user_id", field="user_id")
+        found = session.get(User, user_id)
+        if found is None:
+            raise keyed(Invalid, "roles.no_such_user_id", field="user_id")
+        return found
+    if not isinstance(email, str):
+        raise keyed(Invalid, "roles.name_the_user", field="user_id")
+    found = find_by_email(session, email)
+    if found is None:
+        raise keyed(Invalid, "roles.no_such_user", field="user_id")
+    return found
 
 
 def end_sessions(session: Session, user: User, why: str, actor: User | None = None) -> None:
@@ -75,8 +113,6 @@ def create_organisation(session: Session, actor: User, data: dict[str, Any]) -> 
         Forbidden: the actor is neither an administrator nor a plan coordinator.
         Invalid: a kind outside ORGANISATION_KINDS, or a missing or unfit name.
     """
-    from .. import policy
-
     if not policy.can_manage_organisations(session, actor):
         raise keyed(Forbidden, "organisations.error.forbidden")
     if data.get("kind") not in ORGANISATION_KINDS:
@@ -109,7 +145,6 @@ def revoke_token(session: Session, actor: User, token_id: Any) -> ApiToken:
     return token
 
 
-
 def create_account(session: Session, email: str, name: str, password: str, language: str = "ar", *,
                    admin: bool = False, actor: User | None = None, why: str = "cli") -> User:
     """A new account (the invitation page and `iltizam create-user` both use this; audited).
@@ -118,11 +153,9 @@ def create_account(session: Session, email: str, name: str, password: str, langu
         Conflict: an account with that address exists.
         Invalid: (field name, password, language) an unfit name, a short password, an unknown language.
     """
-    from ..models import LANGUAGES, User
-
     email = email.strip().lower()
     name = name.strip()
-    if session.scalars(select(User.id).where(User.email == email)).first() is not None:
+    if find_by_email(session, email) is not None:
         raise Conflict(f"an account with {email} already exists", field="email")
     problem = name_problem(name) if name else "invitation.need_name_password"
     if problem:

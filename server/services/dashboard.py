@@ -97,7 +97,7 @@ def plan_rows(session: Session, documents: Documents, user: User, plan: Plan) ->
         rows.append(row)
         try:
             content, problems, content_hash = content_of(documents, card, marks[card.id])
-            results = _criteria(card, plan, content, content_hash, attested.get(card.id, {}))
+            results = _criteria(plan, content, content_hash, attested.get(card.id, {}))
         except Exception:
             log.exception("Card %s could not be read for the dashboard", card.id)
             row["error"] = "unreadable"
@@ -118,7 +118,7 @@ def plan_rows(session: Session, documents: Documents, user: User, plan: Plan) ->
 _criteria_cache: OrderedDict[tuple, list[dict[str, Any]]] = OrderedDict()
 
 
-def _criteria(card: Card, plan: Plan, content: dict[str, Any], content_hash: str,
+def _criteria(plan: Plan, content: dict[str, Any], content_hash: str,
               attested: dict[str, Any]) -> list[dict[str, Any]]:
     """The card's criteria results; the same inputs (content, attestations, the plan's criteria,
     period and template) give the same results, so they are kept."""

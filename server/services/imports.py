@@ -2,8 +2,9 @@
 known organisations, create the card, keep the file's comments as the card's comment threads,
 record it; and word the import's report for its reader.
 
-The API module only takes the upload apart; the rules (what the form may say, the size limit,
-the audit record) are here, so a page or a script can import the same way.
+It takes plain values: the API module (server/api/imports.py) takes the upload and its form
+apart; the rules (the size limit, the card's settings, the audit record) are here, so a page
+or a script can import the same way.
 """
 from __future__ import annotations
 
@@ -19,7 +20,6 @@ from ..i18n import translate
 from . import cards as card_service
 from . import exports as export_service
 from . import threads as thread_service
-from .errors import Invalid
 from .organisation_names import CARD_SIDES, name_index
 
 if TYPE_CHECKING:
@@ -29,26 +29,7 @@ if TYPE_CHECKING:
     from ..models import Card, Plan, User
 
 MAX_UPLOAD = 10 * 1024 * 1024  # bytes of .docx accepted; the worker bounds what it unpacks
-ID_FIELDS = ("axis_id", "lead_org_id", "co_lead_org_id")
 FSI, PDI = "\u2068", "\u2069"
-
-
-def card_settings(form: Mapping[str, str]) -> dict[str, Any]:
-    """The card settings an import form may carry (axis, lead, co-lead, number).
-
-    Raises:
-        Invalid: an id that is not a number.
-    """
-    settings: dict[str, Any] = {}
-    for key in ID_FIELDS:
-        value = form.get(key)
-        if value:
-            if not value.isdigit() or len(value) > 10:
-                raise Invalid(f"{key} must be an id", field=key)
-            settings[key] = int(value)
-    if form.get("number"):
-        settings["number"] = form["number"]
-    return settings
 
 
 def card_organisations(session: Session, named: Mapping[str, str], report: list[dict[str, Any]],
@@ -146,8 +127,14 @@ def keep_comments(session: Session, documents: Documents, card: Card, actor: Use
 
 
 def import_card(session: Session, documents: Documents, actor: User, plan: Plan, data: bytes,
-                filename: str, form: Mapping[str, str]) -> tuple[Card, list[dict[str, Any]], dict[str, int]]:
+                filename: str, *, number: str | None = None, axis_id: int | None = None,
+                lead_org_id: int | None = None, co_lead_org_id: int | None = None,
+                ) -> tuple[Card, list[dict[str, Any]], dict[str, int]]:
     """Create a card of `plan` from a Word file, with the file's comments as its threads.
+
+    Args:
+        number, axis_id, lead_org_id, co_lead_org_id: the new card's settings, as for
+            `cards.create_card` (None: the next number, no axis, no lead or co-lead).
 
     Returns:
         The new card (not committed), the import report (its lead and co-lead entries saying
@@ -157,9 +144,11 @@ def import_card(session: Session, documents: Documents, actor: User, plan: Plan,
     Raises:
         exports.WordImportError: what is wrong with the file ("too_large" over MAX_UPLOAD).
         offload.OffloadError: the worker failed.
-        Invalid, Conflict: the form's settings.
+        Invalid, Conflict: the card's settings.
     """
-    settings = card_settings(form)
+    settings = {key: value for key, value in (("number", number), ("axis_id", axis_id),
+                                              ("lead_org_id", lead_org_id), ("co_lead_org_id", co_lead_org_id))
+                if value is not None}
     result = export_service.read_word(export_service.template_for(plan), data, max_bytes=MAX_UPLOAD)
     card_organisations(session, result.card, result.report, settings)
     card = card_service.create_card(session, documents, actor, plan, {**settings, "fields": result.values})

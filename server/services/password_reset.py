@@ -95,7 +95,7 @@ def mail_link(session: Session, config: dict[str, Any], email: Any, link_for: Ca
     """
     if not isinstance(email, str) or "@" not in email or len(email) > 254:
         raise keyed(Invalid, "roles.bad_email", field="email")
-    user = session.scalars(select(User).where(User.email == email.strip().lower())).first()
+    user = accounts.find_by_email(session, email)
     if user is None or not config.get("SMTP_HOST"):
         return
     link = link_for(make_token(user, config["SECRET_KEY"]))
@@ -121,7 +121,7 @@ def issue_for_member(session: Session, actor: User, plan: Plan, email: Any, secr
         raise keyed(Invalid, "roles.bad_email", field="email")
     if not actor.is_admin and "coordinator" not in policy.roles_of(session, actor, plan):
         raise keyed(Forbidden, "reset.coordinator_only")
-    target = session.scalars(select(User).where(User.email == email.strip().lower())).first()
+    target = accounts.find_by_email(session, email)
     plans = set(session.scalars(select(RoleAssignment.plan_id).where(RoleAssignment.user_id == target.id))) \
         if target is not None else set()
     if target is None or (plan.id not in plans and not actor.is_admin):

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from .. import policy
 from ..models import CARD_ROLES, PLAN_ROLES, Card, Invitation, RoleAssignment, User, utcnow
 from . import audit, live
+from .access import is_id
 from .errors import Conflict, Forbidden, Invalid, NotFound
 from .errors import message_for as message_for  # the pages' name for it
 from .errors import keyed as _keyed
@@ -54,6 +55,18 @@ def members(session: Session, plan: Plan, card: Card | None = None) -> list[Role
     else:
         query = query.where(RoleAssignment.card_id == card.id)
     return list(session.scalars(query.order_by(RoleAssignment.id)))
+
+
+def find_assignment(session: Session, plan: Plan, card: Card | None, assignment_id: Any) -> RoleAssignment:
+    """A role assignment on `plan` (card None) or `card`.
+
+    Raises:
+        NotFound: no such assignment here (one of another plan or card is not found either).
+    """
+    found = session.get(RoleAssignment, assignment_id) if is_id(assignment_id) else None
+    if found is None or found.plan_id != plan.id or found.card_id != (card.id if card else None):
+        raise _keyed(NotFound, "roles.no_assignment", id=assignment_id)
+    return found
 
 
 def _check_role(role: Any, card: Card | None) -> str:

@@ -155,7 +155,7 @@ def thread_settled(session: Session, documents: Documents, actor: User, thread: 
     return card if workflow.approve_if_complete(session, documents, actor, card) else None
 
 
-def as_json(signoff: Signoff, current_hash: str, lang: str = "en") -> dict[str, Any]:
+def as_json(signoff: Signoff, current_hash: str) -> dict[str, Any]:
     org = signoff.organisation
     return {
         "id": signoff.id, "decision": signoff.decision, "role": signoff.role, "note": signoff.note,

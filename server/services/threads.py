@@ -1,4 +1,5 @@
-"""Comment threads on cards (step م3.4, review): create, reply, edit, delete, resolve, reopen.
+"""Comment threads on cards (step م3.4, review): create, reply, edit, delete, resolve, reopen;
+reading them is server/services/thread_listing.py's.
 
 Who may comment is server.policy's "card.comment" (which also closes comments once a card is
 approved); reading threads is "card.view". Every change is committed, then told to the live
@@ -8,15 +9,9 @@ read (server/review/anchors.py); nothing about a thread is written into the docu
 """
 from __future__ import annotations
 
-import hashlib
-import threading
-from collections import OrderedDict
-from dataclasses import dataclass
-from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload
 
 from .. import policy
 from ..i18n import translate
@@ -25,7 +20,9 @@ from ..review import anchors, bodies
 from ..review.plain import RANGE_TYPES
 from . import audit, live, notifications
 from .errors import Forbidden, Invalid, NotFound, ServiceError
-from .plans import template_of
+from .thread_listing import MAX_THREADS_PER_CARD, Resolver, list_threads, one, person, thread_json
+
+__all__ = ["MAX_THREADS_PER_CARD", "Resolver", "list_threads", "one", "person", "thread_json"]  # re-exported
 
 if TYPE_CHECKING:
     from pycrdt import Doc
@@ -34,7 +31,6 @@ if TYPE_CHECKING:
     from ..collab.documents import Documents
 
 STATUS_FILTERS = ("open", "resolved", "detached", "all")
-MAX_THREADS_PER_CARD = 2000  # far above any review; stops one account from flooding a card
 
 
 def _error(kind: type[ServiceError], reason: str, lang: str, field: str | None = None, **params: Any) -> ServiceError:
@@ -87,235 +83,7 @@ def members(session: Session, card: Card) -> list[User]:
     return list(session.scalars(select(User).where(User.id.in_(ids)).order_by(User.name)))
 
 
-# -- reading ------------------------------------------------------------------------------
-
-def person(user: User | None) -> dict[str, Any] | None:
-    if user is None:
-        return None
-    org = user.organisation
-    return {"id": user.id, "name": user.name, "organisation": org.names() if org else None}
-
-
-def _iso(dt: Any) -> str | None:
-    return dt.isoformat(timespec="seconds") + "Z" if dt else None
-
-
-@dataclass
-class _Loaded:
-    """What the JSON of some threads needs besides the threads themselves."""
-
-    comments: dict[int, list[Any]]  # thread id -> its comments (rows), oldest first
-    people: dict[int, dict[str, Any] | None]  # user id -> person(): authors, creators, resolvers
-    names: dict[int, str]  # user id -> name: the above and everyone mentioned
-
-
-_COMMENT_COLUMNS = (Comment.id, Comment.thread_id, Comment.author_id, Comment.body, Comment.created_at,
-                    Comment.edited_at, Comment.deleted_at)
-_IN_CHUNK = 500  # ids per IN (...) list: well under SQLite's limit on bound parameters
-
-
-def _load(session: Session, threads: list[Thread], card_id: int | None = None) -> _Loaded:
-    """The comments of `threads` in one query and the people they name in one more (a chunk
-    of 500 people a query); `card_id`: `threads` are all of that card's threads.
-
-    Comments are read as plain rows, not ORM objects: a card's listing reads hundreds of them.
-    """
-    if any(t.id is None for t in threads):
-        session.flush()
-    comments: dict[int, list[Any]] = {t.id: [] for t in threads}
-    if card_id is not None:
-        which = [select(*_COMMENT_COLUMNS).where(
-            Comment.thread_id.in_(select(Thread.id).where(Thread.card_id == card_id)))]
-    else:
-        ids = sorted(comments)
-        which = [select(*_COMMENT_COLUMNS).where(Comment.thread_id.in_(ids[i:i + _IN_CHUNK]))
-                 for i in range(0, len(ids), _IN_CHUNK)]
-    for query in which:
-        for row in session.execute(query.order_by(Comment.id)):
-            if row.thread_id in comments:
-                comments[row.thread_id].append(row)
-    wanted = {t.created_by_id for t in threads} | {t.resolved_by_id for t in threads}
-    wanted |= {c.author_id for rows in comments.values() for c in rows}
-    wanted |= {uid for rows in comments.values() for c in rows for uid in bodies.mentioned_ids(c.body)}
-    wanted.discard(None)
-    people: dict[int, dict[str, Any] | None] = {}
-    names: dict[int, str] = {}
-    ordered = sorted(wanted)
-    for i in range(0, len(ordered), _IN_CHUNK):
-        for user in session.scalars(select(User).where(User.id.in_(ordered[i:i + _IN_CHUNK]))
-                                    .options(joinedload(User.organisation))):
-            people[user.id] = person(user)
-            names[user.id] = user.name
-    return _Loaded(comments, people, names)
-
-
-def _rendered(body: str, names: dict[int, str]) -> tuple[str, str]:
-    """(html, text) of a comment body."""
-    return _render_cached(body, tuple((uid, names.get(uid, "")) for uid in bodies.mentioned_ids(body)))
-
-
-@lru_cache(maxsize=4096)
-def _render_cached(body: str, mentioned: tuple[tuple[int, str], ...]) -> tuple[str, str]:
-    # Rendering is pure in (body, the mentioned people's names): listing a busy card renders
-    # the same comments again and again.
-    names = dict(mentioned)
-    return bodies.render(body, names), bodies.plain(body, names)
-
-
-def thread_json(session: Session, thread: Thread, place: anchors.Resolved | None,
-                loaded: _Loaded | None = None) -> dict[str, Any]:
-    """A thread as the API and the room events give it (docs: openapi.json `Thread`).
-
-    Args:
-        loaded: its comments and people (`_load`), read here when not given.
-    """
-    loaded = _load(session, [thread]) if loaded is None else loaded
-    people, names = loaded.people, loaded.names
-    field, anchor = thread.field, thread.anchor
-    kind = "card" if field is None else "field" if anchor is None else "range"
-    placed = place is not None and not (kind == "range" and place.detached)
-    comments = []
-    for c in loaded.comments.get(thread.id, ()):
-        deleted = c.deleted_at is not None
-        html, text = ("", "") if deleted else _rendered(c.body, names)
-        comments.append({
-            "id": c.id, "author": people.get(c.author_id), "body": "" if deleted else c.body,
-            "html": html, "text": text,
-            "created_at": _iso(c.created_at), "edited_at": _iso(c.edited_at), "deleted": deleted,
-        })
-    resolved_by = thread.resolved_by_id
-    return {
-        "id": thread.id, "card_id": thread.card_id, "field": field, "row": thread.row,
-        "column": thread.column, "kind": kind, "status": thread.status,
-        "detached": kind == "range" and not placed, "blocking": thread.blocking, "quote": thread.quote,
-        "anchor": _positions(anchor),
-        "current_text": place.text if place is not None and placed else None,
-        "start": place.start if place is not None and placed else None,
-        "end": place.end if place is not None and placed else None,
-        "created_at": _iso(thread.created_at), "created_by": people.get(thread.created_by_id),
-        "resolved_at": _iso(thread.resolved_at),
-        "resolved_by": people.get(resolved_by) if resolved_by is not None else None,
-        "comments": comments,
-    }
-
-
-def _positions(anchor: dict[str, Any] | None) -> dict[str, Any] | None:
-    """The relative positions of an anchor, or None when it has none (a quote only)."""
-    if not anchor or not isinstance(anchor.get("start"), dict) or not isinstance(anchor.get("end"), dict):
-        return None
-    return {"start": anchor["start"], "end": anchor["end"]}
-
-
-class _DocumentState:
-    """What one state of a card's document gives its anchors: the fields' anchor texts and
-    each thread's place, kept while the document stays exactly the same (its state update).
-
-    Resolving is a pure function of the document, the field and the stored anchor; a card that
-    nobody is typing into is listed (and each of its room events resolved) without reading its
-    items again. Anchors are never changed in place (a change is a new dict, as the JSON
-    column needs to notice it), so a kept anchor compares equal exactly when it is the same.
-    """
-
-    def __init__(self, digest: bytes) -> None:
-        self.digest = digest
-        self.texts: dict[tuple[str, str | None, str | None, str | None], anchors.FieldText | None] = {}
-        self.places: dict[int, tuple[tuple[str, str | None, str | None], dict[str, Any], anchors.Resolved]] = {}
-
-
-_STATES: OrderedDict[int, _DocumentState] = OrderedDict()  # card id -> its last state read
-_STATES_LOCK = threading.Lock()
-STATES_KEPT = 16  # cards
-PLACES_KEPT = 2 * MAX_THREADS_PER_CARD  # per card state
-
-
-def _document_state(card_id: int | None, update: bytes) -> _DocumentState:
-    digest = hashlib.blake2b(update, digest_size=16).digest()
-    if card_id is None:
-        return _DocumentState(digest)
-    with _STATES_LOCK:
-        state = _STATES.get(card_id)
-        if state is None or state.digest != digest:
-            state = _STATES[card_id] = _DocumentState(digest)
-        _STATES.move_to_end(card_id)
-        while len(_STATES) > STATES_KEPT:
-            _STATES.popitem(last=False)
-    return state
-
-
-class Resolver:
-    """Resolves the anchors of many threads of one card against one read of its document."""
-
-    def __init__(self, documents: Documents, card: Card, doc: Doc | None = None) -> None:
-        self.doc: Doc = doc if doc is not None else documents.read(card.id)
-        self.fields = {f["id"]: f for f in template_of(card.plan)["fields"]}
-        self._update = self.doc.get_update()
-        self._state = _document_state(card.id, self._update)
-        self._items: Any = None
-
-    def text(self, field: str, row: str | None, column: str | None) -> anchors.FieldText | None:
-        spec = self.fields.get(field)
-        key = (field, row, column, spec["type"] if spec else None)
-        texts = self._state.texts
-        if key not in texts:
-            texts[key] = anchors.field_text(self.doc, spec, row, column) if spec else None
-        return texts[key]
-
-    @property
-    def items(self) -> Any:
-        if self._items is None:
-            self._items = anchors.items_of(self.doc, self._update)
-        return self._items
-
-    def place(self, thread: Thread) -> anchors.Resolved | None:
-        """Where the thread's range is now. A range found again from its quote gets new
-        positions (the caller commits them), so editors, which follow positions, find it too."""
-        if thread.field is None or thread.anchor is None:
-            return None
-        where, anchor = (thread.field, thread.row, thread.column), thread.anchor
-        kept = self._state.places.get(thread.id) if thread.id is not None else None
-        if kept is not None and kept[0] == where and kept[1] == anchor:
-            place = kept[2]
-        else:
-            place = anchors.resolve(self.doc, self.text(*where), anchor, self.items)
-            if thread.id is not None and len(self._state.places) < PLACES_KEPT:
-                self._state.places[thread.id] = (where, anchor, place)
-        found = self.text(*where)
-        if place.how == "quote" and found is not None and self.items is not None:
-            try:
-                made = anchors.make(self.doc, found, place.start, place.end, self.items)
-            except anchors.AnchorError:
-                return place
-            thread.anchor = {**anchor, "start": made.start, "end": made.end, "offset": place.start}
-        return place
-
-
-def _order_key(ranks: dict[str, int], thread: Thread, place: anchors.Resolved | None) -> tuple[int, int, int]:
-    field_rank = ranks.get(thread.field, 0) if thread.field is not None else 0
-    return field_rank, place.start if place is not None and place.start is not None else -1, thread.id
-
-
-def list_threads(session: Session, documents: Documents, card: Card, status: str = "all") -> list[dict[str, Any]]:
-    """The card's threads in document order (field order, then position), filtered by status."""
-    threads = list(session.scalars(select(Thread).where(Thread.card_id == card.id)))
-    resolver = Resolver(documents, card)
-    placed = [(t, resolver.place(t)) for t in threads]
-    ranks = {field: rank for rank, field in enumerate(resolver.fields, 1)}
-    placed.sort(key=lambda pair: _order_key(ranks, *pair))
-    loaded = _load(session, threads, card.id)
-    out = [thread_json(session, t, p, loaded) for t, p in placed]
-    if status == "open":
-        return [t for t in out if t["status"] == "open" and not t["detached"]]
-    if status == "resolved":
-        return [t for t in out if t["status"] == "resolved"]
-    if status == "detached":
-        return [t for t in out if t["detached"]]
-    return out
-
-
-def one(session: Session, documents: Documents, thread: Thread) -> dict[str, Any]:
-    card = session.get(Card, thread.card_id)
-    return thread_json(session, thread, Resolver(documents, card).place(thread))
-
+# -- reading (server/services/thread_listing.py) -------------------------------------
 
 def open_counts(session: Session, card_ids: list[int]) -> dict[int, int]:
     """Open threads per card (detached ones included: someone still has to read them)."""
@@ -368,7 +136,7 @@ def _anchor(resolver: Resolver, data: dict[str, Any], spec: dict[str, Any], row:
         if not isinstance(positions, dict):
             raise _error(Invalid, "review.bad_value", lang, field="anchor", name="anchor")
         items = resolver.items
-        place = anchors.resolve(resolver.doc, found, {"start": positions.get("start"), "end": positions.get("end")},
+        place = anchors.resolve(found, {"start": positions.get("start"), "end": positions.get("end")},
                                 items) if items is not None else anchors.DETACHED
         if place.how == "positions":
             start, end = place.start, place.end

@@ -137,13 +137,13 @@ def request_changes(session: Session, documents: Documents, actor: User, card: C
     """In review or approved → draft, with the reason kept as a thread on the card."""
     reason = move(session, actor, card, "request_changes", reason)
     versions.record(session, documents, actor, card, "changes_requested")
-    _reason_thread(session, documents, actor, card, reason)
+    _reason_thread(session, actor, card, reason)
 
 
 def reject(session: Session, documents: Documents, actor: User, card: Card, reason: str) -> None:
     """A required party rejects: in review → draft (the sign-off itself is the caller's)."""
     reason = move(session, actor, card, "reject", reason)
-    _reason_thread(session, documents, actor, card, reason)
+    _reason_thread(session, actor, card, reason)
 
 
 def approve_if_complete(session: Session, documents: Documents, actor: User | None, card: Card,
@@ -206,7 +206,7 @@ def announce(card: Card, change: str | None = None) -> None:
         live.approval_changed(card.id, change)
 
 
-def _reason_thread(session: Session, documents: Documents, actor: User, card: Card, reason: str) -> Thread:
+def _reason_thread(session: Session, actor: User, card: Card, reason: str) -> Thread:
     """The reason, as a thread on the whole card: where the people who write it will look."""
     thread = Thread(card_id=card.id, field=None, anchor=None, quote="", created_by_id=actor.id)
     thread.comments.append(Comment(author_id=actor.id, body=reason))

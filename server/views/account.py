@@ -5,13 +5,12 @@ import unicodedata
 from urllib.parse import urlsplit
 
 from flask import current_app, flash, g, redirect, render_template, request, session, url_for
-from sqlalchemy import select
 
 from .. import db
 from ..auth.current import check_csrf, load_user, log_in, log_out
 from ..auth.passwords import MIN_LENGTH, verify_password
 from ..i18n import translate
-from ..models import LANGUAGES, Card, Plan, User
+from ..models import LANGUAGES, Card, Plan
 from ..services import accounts, live, password_reset
 from ..services import roles as role_service
 from ..services.errors import ServiceError
@@ -51,7 +50,7 @@ def login():
         flash(translate("login.throttled", n=wait), "error")
         page = render_template("login.html", next=request.form.get("next", ""), email=email)
         return page, 429, {"Retry-After": str(wait)}
-    found = db.session().scalars(select(User).where(User.email == email)).first()
+    found = accounts.find_by_email(db.session(), email)
     if not verify_password(found.password_hash if found else None, password):
         throttle.failed(email, address)
         flash(translate("login.failed"), "error")
@@ -107,7 +106,7 @@ def accept_invitation(token: str):
         return render_template("error.html", status=exc.status, code=exc.code,
                                message=role_service.message_for(exc)), exc.status
     user = load_user()
-    existing = db.session().scalars(select(User).where(User.email == invitation.email)).first()
+    existing = accounts.find_by_email(db.session(), invitation.email)
 
     plan = db.session().get(Plan, invitation.plan_id)
     card = db.session().get(Card, invitation.card_id) if invitation.card_id else None

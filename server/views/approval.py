@@ -21,11 +21,12 @@ from ..i18n import translate
 from ..models import ORGANISATION_KINDS, AuditEvent, Card, Plan, User
 from ..services import approval_policy, audit, live, publication, signoffs as signoff_service, versions, workflow
 from ..services import cards as card_service
+from ..services.access import is_id
 from ..services.errors import Invalid, NotFound, ServiceError
 from ..services.errors import message_for as readable_message
 from ..services.plans import criteria_of, template_of
 from . import views
-from .pages import MAX_ID, _get, _require, login_required, render_card
+from .pages import _get, _require, login_required, render_card
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -302,7 +303,7 @@ def _version(card: Card, version_id: int) -> CardVersion:
 def _version_arg(name: str, value: str, allow_current: bool) -> int | str:
     if allow_current and value == "current":
         return value
-    if not value.isdigit() or not 0 < int(value) <= MAX_ID:
+    if not value.isdigit() or not is_id(int(value)):
         raise Invalid(translate("diff.error.version"), field=name)
     return int(value)
 

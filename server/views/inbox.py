@@ -7,6 +7,7 @@ from .. import db
 from ..auth.current import check_csrf, load_user
 from ..i18n import translate
 from ..models import Card
+from ..services import access
 from ..services import notifications as inbox
 from . import views
 from .pages import login_required
@@ -43,7 +44,7 @@ def update_notifications():
 def open_notification(note_id: int):
     """Mark one notification read and go to its thread."""
     session, user = db.session(), load_user()
-    note = session.get(inbox.Notification, note_id) if 0 < note_id <= 2**31 - 1 else None
+    note = session.get(inbox.Notification, note_id) if access.is_id(note_id) else None
     if note is None or note.user_id != user.id:
         return redirect(url_for("views.notifications"))
     inbox.mark_read(session, user, [note.id])

@@ -16,12 +16,12 @@ from ..collab.wiring import documents
 from ..content.canonical import content_hash
 from ..i18n import translate
 from ..models import CARD_ROLES, PLAN_ROLES, Card, Plan, RoleAssignment, User, utcnow
-from ..services import access
+from ..services import access, accounts
 from ..services import cards as card_service
 from ..services import dashboard, password_reset
 from ..services import plans as plan_service
 from ..services import roles as role_service
-from ..services.errors import ServiceError
+from ..services.errors import NotFound, ServiceError
 from ..services.mail import send_invitation
 from ..services.plans import template_of
 from . import views
@@ -34,9 +34,6 @@ def login_required(view: Callable[..., Any]) -> Callable[..., Any]:
             return redirect(url_for("views.login", next=request.path))
         return view(**kwargs)
     return wrapped
-
-
-MAX_ID = 2**31 - 1  # ids are 32-bit: a larger number names nothing
 
 
 def _get(model: type, ident: int) -> Any:
@@ -174,17 +171,14 @@ def _roles_view(plan_id: int | None = None, card_id: int | None = None):
     changed: tuple[int | None, int] | None = None  # (card id, user id) whose rights changed
     try:
         if action == "grant":
-            email = request.form.get("email", "").strip().lower()
-            target = session.scalars(select(User).where(User.email == email)).first()
-            if target is None:
-                flash(translate("roles.no_such_user"), "error")
-                return _roles_page(plan, card, 422)
+            target = accounts.user_for_role(session, actor, plan, email=request.form.get("email", ""))
             assignment = role_service.grant(session, actor, plan, card, target, request.form.get("role"))
             changed = (assignment.card_id, target.id)
         elif action == "revoke":
-            ident = request.form.get("assignment_id", type=int) or 0
-            assignment = session.get(RoleAssignment, ident) if 0 < ident <= MAX_ID else None
-            if assignment is None or assignment.plan_id != plan.id or assignment.card_id != (card.id if card else None):
+            try:
+                assignment = role_service.find_assignment(session, plan, card,
+                                                          request.form.get("assignment_id", type=int))
+            except NotFound:
                 abort(404, description=translate("error.not_found"))
             if request.form.get("confirm") != "yes":
                 # A removal takes effect at once on the person's open pages: ask first, without

@@ -89,9 +89,20 @@ def reply_with_mention(page: CardPage, thread: object, typed: str, mention_prefi
     page.page.keyboard.press("Control+Enter")
 
 
+# Whether the rich-text editor of a field (Tiptap keeps itself on its element) holds `text` as
+# its selection: ProseMirror reads a selection change from the page in its own time.
+EDITOR_SELECTED = """([field, text]) => {
+  const editor = document.getElementById(`input-${field}`)?.editor;
+  if (!editor) return false;
+  const { from, to } = editor.state.selection;
+  return editor.state.doc.textBetween(from, to, '\\n') === text;
+}"""
+
+
 def delete_text(page: CardPage, field: str, text: str) -> None:
     select_text(page, field, text)
-    page.page.wait_for_timeout(100)  # ProseMirror reads the selection change
+    wait_until(lambda: page.page.evaluate(EDITOR_SELECTED, [field, text]),
+               message=f"{text!r} selected in the editor of {field}")
     page.page.keyboard.press("Backspace")
 
 

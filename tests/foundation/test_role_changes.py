@@ -105,6 +105,38 @@ def test_a_lead_cannot_read_emails_by_naming_ids(client, app, card_world):
     assert res.status_code == 201 and res.json["user"]["email"] == "stranger@example.org"
 
 
+def test_a_grant_finds_its_account_the_same_way_through_the_api_and_the_page(client, auth, app, card_world):
+    w = card_world
+    lead = bearer(app, w["lead"])
+    members = f"/api/v1/cards/{w['card']}/members"
+    # Case and spaces around the address do not matter, on either side.
+    res = client.post(members, headers=lead, json={"email": "  Friend@Example.ORG ", "role": "viewer"})
+    assert res.status_code == 201 and res.json["user"]["id"] == w["friend"]
+    for data, field in (({"email": "nobody@example.org", "role": "viewer"}, "user_id"),
+                        ({"role": "viewer"}, "user_id"), ({"email": 7, "role": "viewer"}, "user_id")):
+        res = client.post(members, headers=lead, json=data)
+        assert res.status_code == 422 and res.json["field"] == field, data
+    coordinator = bearer(app, w["coordinator"])
+    for ident in (424242, "7", True, None):
+        res = client.post(members, headers=coordinator, json={"user_id": ident, "role": "viewer"})
+        assert res.status_code == 422 and res.json["field"] == "user_id", ident
+    # An assignment is found only where it is: the card's lead holds no role on the plan itself.
+    lead_role = next(m["id"] for m in client.get(members, headers=coordinator).json if m["role"] == "lead")
+    res = client.delete(f"/api/v1/plans/{w['plan']}/members/{lead_role}", headers=coordinator)
+    assert res.status_code == 404 and res.json["message"] == f"No role assignment {lead_role} here."
+    # The page says it in the reader's language (Arabic here) and keeps the form.
+    auth.login("lead@example.org")
+    res = client.post(f"/cards/{w['card']}/roles", data={"action": "grant", "email": "nobody@example.org",
+                                                         "role": "viewer", "csrf_token": auth.headers()["X-CSRF-Token"]})
+    assert res.status_code == 422 and "لا يوجد حساب بهذا البريد" in res.get_data(as_text=True)
+    res = client.post(f"/cards/{w['card']}/roles", data={"action": "grant", "email": " STRANGER@example.org",
+                                                         "role": "viewer", "csrf_token": auth.headers()["X-CSRF-Token"]})
+    assert res.status_code == 302
+    with app.app_context():
+        roles = db.session().scalars(select(RoleAssignment.role).where(RoleAssignment.user_id == w["stranger"])).all()
+    assert roles == ["viewer"]
+
+
 def test_the_roles_page_shows_emails_only_to_role_managers(client, auth, app, card_world):
     w = card_world
     auth.login("contributor@example.org")

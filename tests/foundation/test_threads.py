@@ -310,3 +310,76 @@ def test_listing_reads_the_same_few_queries_however_many_threads_and_people(app,
         [[world[r], world["reviewer"]] for r in ("lead", "contributor", "coordinator", "admin")]
     # And one thread alone (what a room event carries) reads the same as in the listing.
     assert client.get(f"/api/v1/threads/{first}").get_json() == by_id[first]
+
+
+def _statements(app, fn):
+    """What `fn` returns, and the SQL statements it ran."""
+    from sqlalchemy import event
+
+    statements = []
+    engine = app.extensions["iltizam.engine"]
+    count = lambda *args: statements.append(args[2])  # noqa: E731
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        return fn(), statements
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+
+
+def test_a_listing_is_kept_only_while_the_threads_people_and_document_stay_the_same(app, client, auth, world):
+    """The second listing of an unchanged card reads neither threads nor comments; a write by
+    another process, a renamed person, a keystroke before a range and a write rolled back each
+    show (or not) in the very next listing."""
+    from sqlalchemy.orm import Session
+
+    from server.models import Comment, Thread, User
+    from server.services import thread_listing
+
+    url = f"/api/v1/cards/{world['card']}/threads"
+    headers = as_user(client, auth, app, world["reviewer"])
+    made = post(client, headers, url, {"field": "problem", "quote": "60 jours", "body": "Source ?"}).get_json()
+    first, statements = _statements(app, lambda: client.get(url).get_json()["threads"])
+    assert [t["id"] for t in first] == [made["id"]] and any("FROM threads" in s for s in statements)
+    again, statements = _statements(app, lambda: client.get(url).get_json()["threads"])
+    assert again == first
+    assert not any("FROM threads" in s or "FROM comments" in s for s in statements), statements
+
+    # Another process writes through its own session: the card's review version changes with it.
+    engine = app.extensions["iltizam.engine"]
+    with Session(engine) as other:
+        other.add(Comment(thread_id=made["id"], author_id=world["lead"], body="Vu ailleurs"))
+        other.get(User, world["lead"]).name = "Nadia B."
+        other.commit()
+    listed = client.get(url).get_json()["threads"]
+    assert [c["text"] for c in listed[0]["comments"]] == ["Source ?", "Vu ailleurs"]
+    assert listed[0]["comments"][1]["author"]["name"] == "Nadia B."
+    with Session(engine) as other:  # a rename alone changes no thread, and shows too
+        other.get(User, world["lead"]).name = "Nadia Benali"
+        other.commit()
+    assert client.get(url).get_json()["threads"][0]["comments"][1]["author"]["name"] == "Nadia Benali"
+
+    # A keystroke before the range: the same threads, placed anew in the live document.
+    def type_before(doc):
+        from pycrdt import XmlFragment, XmlText
+
+        paragraph = list(doc.get("problem", type=XmlFragment).children)[1]
+        next(c for c in paragraph.children if isinstance(c, XmlText)).insert(0, "Hélas, ")
+
+    with app.app_context():
+        documents(app).edit(world["card"], type_before)
+    placed, statements = _statements(app, lambda: client.get(url).get_json()["threads"])
+    assert placed[0]["current_text"] == "60 jours" and placed[0]["start"] == listed[0]["start"] + len("Hélas, ")
+    assert not any("FROM threads" in s or "FROM comments" in s for s in statements)
+
+    # A write rolled back leaves nothing behind, even after the session that made it listed it.
+    with app.app_context():
+        session = db.session()
+        card = session.get(Card, world["card"])
+        session.add(Comment(thread_id=made["id"], author_id=world["lead"], body="jamais enregistré"))
+        session.flush()
+        seen = thread_listing.list_threads(session, documents(app), card)
+        assert [c["text"] for c in seen[0]["comments"]][-1] == "jamais enregistré"
+        session.rollback()
+    assert [c["text"] for c in client.get(url).get_json()["threads"][0]["comments"]] == ["Source ?", "Vu ailleurs"]
+    with app.app_context():
+        assert db.session().get(Thread, made["id"]).card_id == world["card"]
