@@ -32,6 +32,17 @@ function page(room, idb, { canEdit = true, userId = USER } = {}) {
   return c;
 }
 
+/** A page that joined, lost the connection, had `type(doc)` typed into it, and was closed. */
+async function closedAfterTypingOffline(room, idb, type, options) {
+  const a = page(room, idb, options);
+  a.transport.connect();
+  await settle();
+  a.transport.disconnect();
+  type(a.doc);
+  await settle();
+  a.close();
+}
+
 async function records(idb, options) {
   const reader = store(idb, { ...options, tab: 'reader' });
   const found = await reader.load();
@@ -160,13 +171,7 @@ test('re-sent records already on the server, then deleted there by someone else,
 test('a read-only page never sends stored edits: it offers them, and keeps them', async () => {
   const idb = new IDBFactory();
   const room = new FakeRoom();
-  const a = page(room, idb);
-  a.transport.connect();
-  await settle();
-  a.transport.disconnect();
-  a.doc.getText('title').insert(0, 'لم يُرسل ');
-  await settle();
-  a.close();
+  await closedAfterTypingOffline(room, idb, (doc) => doc.getText('title').insert(0, 'لم يُرسل '));
 
   room.canEdit = false;
   const received = room.updatesReceived;
@@ -192,13 +197,7 @@ test('a read-only page never sends stored edits: it offers them, and keeps them'
 test('another user\'s records on the same browser are never read', async () => {
   const idb = new IDBFactory();
   const room = new FakeRoom();
-  const a = page(room, idb, { userId: 30 });
-  a.transport.connect();
-  await settle();
-  a.transport.disconnect();
-  a.doc.getText('title').insert(0, 'secret ');
-  await settle();
-  a.close();
+  await closedAfterTypingOffline(room, idb, (doc) => doc.getText('title').insert(0, 'secret '), { userId: 30 });
   const b = page(room, idb, { userId: 31 });
   b.transport.connect();
   await settle(60);
@@ -210,13 +209,7 @@ test('another user\'s records on the same browser are never read', async () => {
 test('records made against another document are not applied (nor forgotten)', async () => {
   const idb = new IDBFactory();
   const old = new FakeRoom();
-  const a = page(old, idb);
-  a.transport.connect();
-  await settle();
-  a.transport.disconnect();
-  a.doc.getText('title').insert(2, ' ailleurs ');
-  await settle();
-  a.close();
+  await closedAfterTypingOffline(old, idb, (doc) => doc.getText('title').insert(2, ' ailleurs '));
   // Same card id, another database: the room's document shares no history with the records.
   const fresh = new FakeRoom();
   const b = page(fresh, idb);
