@@ -60,8 +60,8 @@ def test_node_and_pycrdt_clients_co_edit(server, world, connect, node_client):
 def test_node_reviewer_is_refused(server, world, node_client):
     r = result_of(node_client(url=server.url, token=world.tokens["reviewer"], card=world.card_id, type="no"))
     assert r["join"].pop("color").startswith("#")
-    assert r["join"] == {"ok": True, "role": "reviewer", "can_edit": False, "can_comment": True,
-                         "reason": "policy.role_forbids"}
+    assert r["join"] == {"ok": True, "role": "reviewer", "roles": ["reviewer"], "can_edit": False,
+                         "can_comment": True, "reason": "policy.role_forbids"}
     # Its two typed characters are refused; its sync step 1 and (empty) step 2 are fine.
     assert len(r["refused"]) == 2 and {x["error"] for x in r["refused"]} == {"read_only"}
 
